@@ -1,0 +1,1 @@
+"""Business rules of evsenet. Pure Python: no I/O, no framework imports."""

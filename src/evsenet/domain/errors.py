@@ -1,0 +1,76 @@
+"""Domain errors. Every error carries a stable, machine-readable code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken; `code` is stable and documented."""
+
+    code: str = "domain.error"
+
+    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError):
+    """The object does not exist for this caller (foreign objects look the same)."""
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (e.g. a name already taken)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One thing wrong with one field of one input record."""
+
+    field: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordProblem:
+    """Why one record of a batch was refused.
+
+    `position` says where the record stands in its source: the line number of a CSV
+    file (the header is line 1) or the 0-based index of an OICP record.
+    """
+
+    position: int
+    position_kind: str
+    evse_id: str | None
+    field: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            self.position_kind: self.position,
+            "evse_id": self.evse_id,
+            "field": self.field,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+class InvalidRecord(DomainError):
+    """A single input record failed validation; `problems` lists every field at fault."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        first = problems[0]
+        super().__init__(first.code, first.message, field=first.field)
+        self.problems = problems
+
+
+class BatchRejected(DomainError):
+    """A batch was refused as a whole; nothing was written."""
+
+    def __init__(self, problems: list[RecordProblem], message: str) -> None:
+        super().__init__("batch.rejected", message)
+        self.problems = problems

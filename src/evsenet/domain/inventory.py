@@ -1,0 +1,321 @@
+"""Rules of an operator's EVSE inventory: push actions and batch-level checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import NamedTuple, Protocol
+
+from evsenet.domain.errors import DomainError, FieldProblem, InvalidRecord, RecordProblem
+from evsenet.domain.evse import (
+    EvseInput,
+    EvseRecord,
+    OperatorScope,
+    PowerType,
+    parse_evse_id,
+    validate_evse,
+)
+from evsenet.domain.ids import EvseId
+
+
+class PushAction(StrEnum):
+    """What a batch of EVSE records does to the operator's inventory.
+
+    The first four are OICP 2.3 `ActionType`s. `upsert` is evsenet's own, the default for
+    file imports: insert new EVSEs, update known ones, withdraw nothing.
+    """
+
+    FULL_LOAD = "fullLoad"
+    INSERT = "insert"
+    UPDATE = "update"
+    DELETE = "delete"
+    UPSERT = "upsert"
+
+    @classmethod
+    def parse(cls, text: str) -> PushAction:
+        for action in cls:
+            if action.value.lower() == text.strip().lower():
+                return action
+        raise DomainError(
+            "action.unknown",
+            f"Action {text!r} is unknown; use one of {', '.join(a.value for a in cls)}",
+        )
+
+
+class SourceItem(Protocol):
+    """One raw record of a batch and its position in the source."""
+
+    @property
+    def position(self) -> int: ...
+
+    @property
+    def evse(self) -> EvseInput: ...
+
+
+class ParsedBatchLike(Protocol):
+    """A batch as a format reader hands it over (see `evsenet.formats.ParsedBatch`)."""
+
+    @property
+    def action(self) -> PushAction: ...
+
+    @property
+    def position_kind(self) -> str: ...
+
+    @property
+    def items(self) -> Sequence[SourceItem | RecordProblem]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class KnownEvse:
+    """What the inventory already holds for one EVSE ID, as far as a push needs it."""
+
+    pk: int
+    withdrawn: bool
+
+
+class ValidRecord(NamedTuple):
+    """A validated record and where it came from."""
+
+    position: int
+    record: EvseRecord
+
+
+@dataclass
+class ValidatedBatch:
+    """A batch after field validation: the good records and every refused one."""
+
+    action: PushAction
+    position_kind: str
+    records: list[ValidRecord] = field(default_factory=list)
+    problems: list[RecordProblem] = field(default_factory=list)
+    refused_ids: set[str] = field(default_factory=set)
+    """Normalised IDs of records refused for their fields: a fullLoad keeps these EVSEs."""
+
+
+@dataclass
+class PushPlan:
+    """The changes a batch makes to an inventory; computed before anything is written."""
+
+    inserts: list[EvseRecord] = field(default_factory=list)
+    restores: list[tuple[int, EvseRecord]] = field(default_factory=list)
+    refreshes: list[tuple[int, EvseRecord]] = field(default_factory=list)
+    """Active EVSEs pushed again: written where a field differs, else left unchanged."""
+    withdrawals: list[int] = field(default_factory=list)
+    already_withdrawn: int = 0
+    problems: list[RecordProblem] = field(default_factory=list)
+
+
+def _problem(
+    kind: str, position: int, evse_id: str | None, problem: FieldProblem
+) -> RecordProblem:
+    return RecordProblem(position, kind, evse_id, problem.field, problem.code, problem.message)
+
+
+def validate_batch(
+    batch: ParsedBatchLike,
+    scope: OperatorScope,
+    progress: Callable[[int], None] | None = None,
+) -> ValidatedBatch:
+    """Validate every record of a batch and refuse EVSE IDs that appear more than once."""
+    result = ValidatedBatch(batch.action, batch.position_kind)
+    check = _check_id_only if batch.action is PushAction.DELETE else validate_evse
+    for done, item in enumerate(batch.items, 1):
+        if isinstance(item, RecordProblem):
+            result.problems.append(item)
+            continue
+        try:
+            result.records.append(ValidRecord(item.position, check(item.evse, scope)))
+        except InvalidRecord as error:
+            result.problems.extend(
+                _problem(batch.position_kind, item.position, item.evse.evse_id, p)
+                for p in error.problems
+            )
+            _remember_refused_id(result.refused_ids, item.evse.evse_id)
+        if progress is not None and done % 1000 == 0:
+            progress(done)
+    _refuse_duplicates(result)
+    return result
+
+
+def _remember_refused_id(refused: set[str], text: str | None) -> None:
+    try:
+        refused.add(EvseId.parse(text or "").normalised)
+    except DomainError:
+        pass
+
+
+def _check_id_only(raw: EvseInput, scope: OperatorScope) -> EvseRecord:
+    """A delete needs nothing but an EVSE ID the operator may push."""
+    try:
+        evse_id = parse_evse_id(raw.evse_id, scope)
+    except DomainError as error:
+        raise InvalidRecord([FieldProblem("evse_id", error.code, error.message)]) from None
+    return EvseRecord(
+        evse_id, "", "", "", "", "", "", Decimal(0), Decimal(0), PowerType.DC,
+        Decimal(0), (), "",
+    )
+
+
+def _refuse_duplicates(batch: ValidatedBatch) -> None:
+    first: dict[str, int] = {}
+    repeated: set[str] = set()
+    for valid in batch.records:
+        key = valid.record.evse_id.normalised
+        if first.setdefault(key, valid.position) != valid.position:
+            repeated.add(key)
+    if not repeated:
+        return
+    positions: dict[str, list[int]] = {}
+    for valid in batch.records:
+        if valid.record.evse_id.normalised in repeated:
+            positions.setdefault(valid.record.evse_id.normalised, []).append(valid.position)
+    batch.records = [v for v in batch.records if v.record.evse_id.normalised not in repeated]
+    for key in repeated:
+        where = positions[key]
+        for position in where:
+            batch.problems.append(_duplicate(batch, key, position, where))
+        batch.refused_ids.add(key)
+    batch.problems.sort(key=lambda problem: problem.position)
+
+
+def _duplicate(batch: ValidatedBatch, key: str, position: int, where: list[int]) -> RecordProblem:
+    others = ", ".join(str(p) for p in where if p != position)
+    return RecordProblem(
+        position, batch.position_kind, key, "evse_id", "evse_id.duplicate_in_batch",
+        f"EVSE ID {key} appears more than once in this batch (also at "
+        f"{batch.position_kind} {others}); send each EVSE once",
+    )
+
+
+def plan_push(batch: ValidatedBatch, known: Mapping[str, KnownEvse]) -> PushPlan:
+    """Decide, record by record, what the batch does to the inventory `known`.
+
+    `insert` refuses EVSEs already in the inventory; `update` and `delete` refuse unknown
+    ones. A withdrawn EVSE that is pushed again (`insert`, `upsert`, `fullLoad`) comes back.
+    `fullLoad` withdraws every EVSE it does not name, except those whose records it sent
+    but were refused: a bad record is no reason to take a charging point off the market.
+    """
+    plan = PushPlan(problems=list(batch.problems))
+    action = batch.action
+    for valid in batch.records:
+        record = valid.record
+        current = known.get(record.evse_id.normalised)
+        refusal = _refusal(action, record, current)
+        if refusal is not None:
+            code, message = refusal
+            plan.problems.append(
+                RecordProblem(
+                    valid.position, batch.position_kind, record.evse_id.sent, "evse_id",
+                    code, message,
+                )
+            )
+        elif action is PushAction.DELETE:
+            if current is not None and not current.withdrawn:
+                plan.withdrawals.append(current.pk)
+            else:
+                plan.already_withdrawn += 1
+        elif current is None:
+            plan.inserts.append(record)
+        elif current.withdrawn:
+            plan.restores.append((current.pk, record))
+        else:
+            plan.refreshes.append((current.pk, record))
+    if action is PushAction.FULL_LOAD:
+        named = {v.record.evse_id.normalised for v in batch.records} | batch.refused_ids
+        plan.withdrawals.extend(
+            evse.pk for key, evse in known.items() if not evse.withdrawn and key not in named
+        )
+    return plan
+
+
+def _refusal(
+    action: PushAction, record: EvseRecord, current: KnownEvse | None
+) -> tuple[str, str] | None:
+    active = current is not None and not current.withdrawn
+    if action is PushAction.INSERT and active:
+        return (
+            "evse.already_exists",
+            f"EVSE {record.evse_id.sent!r} is already in the inventory; "
+            "use action update to change it",
+        )
+    if action in (PushAction.UPDATE, PushAction.DELETE) and current is None:
+        return (
+            "evse.unknown",
+            f"EVSE {record.evse_id.sent!r} is not in the inventory; use action insert to add it",
+        )
+    if action is PushAction.UPDATE and current is not None and current.withdrawn:
+        return (
+            "evse.withdrawn",
+            f"EVSE {record.evse_id.sent!r} was withdrawn; use action insert to bring it back",
+        )
+    return None
+
+
+MAX_PAGE_SIZE = 1000
+SORT_KEYS = ("evse_id", "country", "city", "postal_code", "power_type", "output_kw")
+
+
+@dataclass(frozen=True, slots=True)
+class EvseFilter:
+    """Criteria an operator uses to find EVSEs. Empty fields do not filter."""
+
+    text: str | None = None
+    country: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    power_type: PowerType | None = None
+    min_output_kw: Decimal | None = None
+    max_output_kw: Decimal | None = None
+    include_withdrawn: bool = False
+
+    def __post_init__(self) -> None:
+        low, high = self.min_output_kw, self.max_output_kw
+        if low is not None and high is not None and low > high:
+            raise DomainError(
+                "filter.output_range",
+                f"Minimum output {low} kW is above maximum output {high} kW",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Which slice of a sorted list to show."""
+
+    limit: int = 50
+    offset: int = 0
+    sort: str = "evse_id"
+    descending: bool = False
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= MAX_PAGE_SIZE:
+            raise DomainError("page.limit", f"Page size must be 1…{MAX_PAGE_SIZE}, not {self.limit}")
+        if self.offset < 0:
+            raise DomainError("page.offset", f"Offset must be 0 or more, not {self.offset}")
+        if self.sort not in SORT_KEYS:
+            raise DomainError(
+                "page.sort", f"Cannot sort by {self.sort!r}; use one of {', '.join(SORT_KEYS)}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvse:
+    """An EVSE of the inventory with its life dates."""
+
+    record: EvseRecord
+    created_at: datetime
+    updated_at: datetime
+    withdrawn_at: datetime | None
+
+    @property
+    def status(self) -> str:
+        return "withdrawn" if self.withdrawn_at else "active"
+
+
+@dataclass(frozen=True, slots=True)
+class EvsePage:
+    items: list[StoredEvse]
+    total: int
+    page: Page

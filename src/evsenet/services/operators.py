@@ -1,0 +1,111 @@
+"""Register operators (tenants) and the sub-operator prefixes a hub may push for."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from evsenet.domain.errors import Conflict, DomainError, NotFound
+from evsenet.domain.ids import OperatorId
+from evsenet.store.engine import Store
+from evsenet.store.repositories.operators import OperatorRow
+from evsenet.store.uow import UnitOfWork, unit_of_work
+
+NAME_LIMIT = 100
+
+
+def _name(text: str) -> str:
+    name = text.strip()
+    if len(name) > NAME_LIMIT:
+        raise DomainError(
+            "operator.name_too_long", f"Operator name has {len(name)} characters; at most {NAME_LIMIT}"
+        )
+    return name
+
+
+def require_operator(uow: UnitOfWork, operator: OperatorId, *, lock: bool = False) -> OperatorRow:
+    row = uow.operators.get(operator, lock=lock)
+    if row is None:
+        raise NotFound(
+            "operator.unknown",
+            f"Operator {operator.display} is not registered; register it with "
+            f"`evsenet operators add {operator.display}`",
+        )
+    return row
+
+
+def _claim_prefixes(uow: UnitOfWork, pk: int, own: OperatorId, prefixes: list[OperatorId]) -> None:
+    now = datetime.now(UTC)
+    for prefix in prefixes:
+        if prefix == own:
+            raise DomainError(
+                "sub_operator.is_self",
+                f"{prefix.display} is the operator's own ID; only other prefixes are sub-operators",
+            )
+        owner = uow.operators.owner_of(prefix)
+        if owner == own:
+            continue
+        if owner is not None:
+            raise Conflict(
+                "sub_operator.taken",
+                f"Prefix {prefix.display} is already claimed by operator {owner.display}",
+            )
+        uow.operators.add_sub_operator(pk, prefix, now)
+
+
+def register_operator(
+    store: Store, operator_id: str, name: str = "", sub_operators: list[str] | None = None
+) -> OperatorRow:
+    """Register a new operator, optionally with the sub-operator prefixes it pushes for."""
+    operator = OperatorId.parse(operator_id)
+    prefixes = [OperatorId.parse(p) for p in sub_operators or []]
+    with unit_of_work(store, write=True) as uow:
+        if uow.operators.owner_of(operator) is not None:
+            raise Conflict(
+                "operator.exists", f"Operator {operator.display} (or a hub's sub-operator "
+                "prefix with that ID) is already registered",
+            )
+        pk = uow.operators.add(operator, _name(name), datetime.now(UTC))
+        _claim_prefixes(uow, pk, operator, prefixes)
+        return require_operator(uow, operator)
+
+
+def ensure_operator(store: Store, operator_id: str) -> tuple[OperatorRow, bool]:
+    """The operator, registering it when it is new; the flag says it was created."""
+    operator = OperatorId.parse(operator_id)
+    with unit_of_work(store) as uow:
+        row = uow.operators.get(operator)
+    if row is not None:
+        return row, False
+    return register_operator(store, operator_id), True
+
+
+def declare_sub_operators(store: Store, operator_id: str, prefixes: list[str]) -> OperatorRow:
+    """Let `operator_id` push EVSEs whose IDs start with any of `prefixes`."""
+    operator = OperatorId.parse(operator_id)
+    parsed = [OperatorId.parse(p) for p in prefixes]
+    with unit_of_work(store, write=True) as uow:
+        row = require_operator(uow, operator)
+        _claim_prefixes(uow, row.pk, operator, parsed)
+        return require_operator(uow, operator)
+
+
+def withdraw_sub_operator(store: Store, operator_id: str, prefix: str) -> OperatorRow:
+    operator, parsed = OperatorId.parse(operator_id), OperatorId.parse(prefix)
+    with unit_of_work(store, write=True) as uow:
+        row = require_operator(uow, operator)
+        if not uow.operators.remove_sub_operator(row.pk, parsed):
+            raise NotFound(
+                "sub_operator.unknown",
+                f"{parsed.display} is not a sub-operator of {operator.display}",
+            )
+        return require_operator(uow, operator)
+
+
+def get_operator(store: Store, operator_id: str) -> OperatorRow:
+    with unit_of_work(store) as uow:
+        return require_operator(uow, OperatorId.parse(operator_id))
+
+
+def list_operators(store: Store) -> list[OperatorRow]:
+    with unit_of_work(store) as uow:
+        return uow.operators.all()

@@ -1,0 +1,102 @@
+"""Operators (tenants) and the sub-operator prefixes they may push for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+
+from evsenet.domain.ids import OperatorId
+from evsenet.store.tables import operators, sub_operators
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorRow:
+    pk: int
+    operator_id: OperatorId
+    name: str
+    created_at: datetime
+    sub_operators: tuple[str, ...]
+
+
+class OperatorRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def get(self, operator: OperatorId, *, lock: bool = False) -> OperatorRow | None:
+        """The operator, or None. `lock` holds its row until the transaction ends
+        (PostgreSQL; SQLite write transactions are serial anyway)."""
+        query = select(operators).where(operators.c.operator_id == operator.normalised)
+        if lock:
+            query = query.with_for_update()
+        row = self.connection.execute(query).one_or_none()
+        if row is None:
+            return None
+        prefixes = self.connection.execute(
+            select(sub_operators.c.display_prefix)
+            .where(sub_operators.c.operator_pk == row.id)
+            .order_by(sub_operators.c.prefix)
+        ).scalars()
+        return OperatorRow(
+            row.id, OperatorId(row.operator_id, row.display_id), row.name, row.created_at,
+            tuple(prefixes),
+        )
+
+    def add(self, operator: OperatorId, name: str, now: datetime) -> int:
+        result = self.connection.execute(
+            insert(operators).values(
+                operator_id=operator.normalised,
+                display_id=operator.display,
+                name=name,
+                created_at=now,
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def rename(self, pk: int, name: str) -> None:
+        self.connection.execute(
+            operators.update().where(operators.c.id == pk).values(name=name)
+        )
+
+    def add_sub_operator(self, pk: int, prefix: OperatorId, now: datetime) -> None:
+        self.connection.execute(
+            insert(sub_operators).values(
+                prefix=prefix.normalised,
+                display_prefix=prefix.display,
+                operator_pk=pk,
+                created_at=now,
+            )
+        )
+
+    def remove_sub_operator(self, pk: int, prefix: OperatorId) -> bool:
+        result = self.connection.execute(
+            sub_operators.delete().where(
+                sub_operators.c.operator_pk == pk, sub_operators.c.prefix == prefix.normalised
+            )
+        )
+        return result.rowcount > 0
+
+    def owner_of(self, prefix: OperatorId) -> OperatorId | None:
+        """Who already claims `prefix`, as its own ID or as a sub-operator."""
+        own = self.connection.execute(
+            select(operators.c.operator_id, operators.c.display_id).where(
+                operators.c.operator_id == prefix.normalised
+            )
+        ).one_or_none()
+        if own is None:
+            own = self.connection.execute(
+                select(operators.c.operator_id, operators.c.display_id)
+                .join(sub_operators, sub_operators.c.operator_pk == operators.c.id)
+                .where(sub_operators.c.prefix == prefix.normalised)
+            ).one_or_none()
+        return None if own is None else OperatorId(own.operator_id, own.display_id)
+
+    def all(self) -> list[OperatorRow]:
+        ids = self.connection.execute(
+            select(operators.c.operator_id, operators.c.display_id).order_by(
+                operators.c.display_id
+            )
+        ).all()
+        rows = [self.get(OperatorId(i.operator_id, i.display_id)) for i in ids]
+        return [row for row in rows if row is not None]

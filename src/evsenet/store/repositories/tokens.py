@@ -1,0 +1,43 @@
+"""API tokens: stored as SHA-256 digests, never in clear."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+
+from evsenet.domain.ids import OperatorId
+from evsenet.store.tables import api_tokens, operators
+
+
+class TokenRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(self, operator_pk: int, token_hash: str, label: str, now: datetime) -> int:
+        result = self.connection.execute(
+            insert(api_tokens).values(
+                operator_pk=operator_pk, token_hash=token_hash, label=label, created_at=now
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def operator_for(self, token_hash: str) -> OperatorId | None:
+        row = self.connection.execute(
+            select(operators.c.operator_id, operators.c.display_id)
+            .join(api_tokens, api_tokens.c.operator_pk == operators.c.id)
+            .where(api_tokens.c.token_hash == token_hash, api_tokens.c.revoked_at.is_(None))
+        ).one_or_none()
+        return None if row is None else OperatorId(row.operator_id, row.display_id)
+
+    def revoke(self, operator_pk: int, token_pk: int, now: datetime) -> bool:
+        result = self.connection.execute(
+            api_tokens.update()
+            .where(
+                api_tokens.c.id == token_pk,
+                api_tokens.c.operator_pk == operator_pk,
+                api_tokens.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+        return result.rowcount > 0

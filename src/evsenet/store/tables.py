@@ -1,0 +1,98 @@
+"""The schema. Invariants live here too, so concurrent writers cannot break them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+from evsenet.store.types import ExactDecimal, UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+operators = Table(
+    "operators",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("operator_id", String(12), nullable=False, unique=True),
+    Column("display_id", String(12), nullable=False),
+    Column("name", String(100), nullable=False, server_default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+sub_operators = Table(
+    "sub_operators",
+    metadata,
+    Column("prefix", String(12), primary_key=True),
+    Column(
+        "operator_pk",
+        Id,
+        ForeignKey("operators.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("display_prefix", String(12), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+"""EVSE ID prefixes an operator (a hub) may push for. A prefix has one owner."""
+
+evses = Table(
+    "evses",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=False),
+    Column("evse_id", String(41), nullable=False),
+    Column("evse_id_sent", String(41), nullable=False),
+    Column("charging_station_id", String(50), nullable=False),
+    Column("country", String(3), nullable=False),
+    Column("city", String(50), nullable=False),
+    Column("postal_code", String(10), nullable=False),
+    Column("street", String(100), nullable=False),
+    Column("house_number", String(10), nullable=False),
+    Column("latitude", ExactDecimal(9, 6), nullable=False),
+    Column("longitude", ExactDecimal(9, 6), nullable=False),
+    Column("power_type", String(10), nullable=False),
+    Column("output_kw", ExactDecimal(7, 2), nullable=False),
+    Column("plugs", String(400), nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("withdrawn_at", UtcDateTime, nullable=True),
+    UniqueConstraint("operator_pk", "evse_id"),
+    CheckConstraint("power_type IN ('AC_1_PHASE', 'AC_3_PHASE', 'DC')", name="power_type"),
+    CheckConstraint("output_kw > 0 AND output_kw <= 1000", name="output_kw"),
+    CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude"),
+    CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude"),
+)
+"""The operator's inventory. A withdrawn EVSE keeps its row (history) with `withdrawn_at`."""
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("label", String(100), nullable=False, server_default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+"""API bearer tokens; only a SHA-256 digest of each token is kept."""
+

@@ -1,0 +1,30 @@
+"""The unit of work: one transaction and the repositories that work inside it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection
+
+from evsenet.store.engine import Store
+from evsenet.store.repositories.evses import EvseRepository
+from evsenet.store.repositories.operators import OperatorRepository
+from evsenet.store.repositories.tokens import TokenRepository
+
+
+class UnitOfWork:
+    """Repositories sharing one connection and one transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.operators = OperatorRepository(connection)
+        self.evses = EvseRepository(connection)
+        self.tokens = TokenRepository(connection)
+
+
+@contextmanager
+def unit_of_work(store: Store, *, write: bool = False) -> Iterator[UnitOfWork]:
+    """Commit when the block ends normally; roll back, leaving nothing written, otherwise."""
+    with store.transaction(write=write) as connection:
+        yield UnitOfWork(connection)

@@ -118,7 +118,9 @@ class OperatorScope:
     sub_operators: frozenset[str] = frozenset()
 
     def may_push(self, evse_id: EvseId) -> bool:
-        return evse_id.operator == self.operator.normalised or evse_id.operator in self.sub_operators
+        return (
+            evse_id.operator == self.operator.normalised or evse_id.operator in self.sub_operators
+        )
 
 
 class _Collector:
@@ -191,9 +193,7 @@ def _output(value: str | None) -> Decimal:
         )
     output = output.quantize(OUTPUT_QUANTUM)
     if output <= 0:
-        raise DomainError(
-            "output.not_positive", f"Output must be at least 0.01 kW, not {value!r}"
-        )
+        raise DomainError("output.not_positive", f"Output must be at least 0.01 kW, not {value!r}")
     return output
 
 
@@ -208,9 +208,7 @@ def _longitude(value: str | None) -> Decimal:
     number = _decimal(value, "longitude", "Longitude")
     if -180 <= number <= 180:
         return number.quantize(COORDINATE_QUANTUM)
-    raise DomainError(
-        "longitude.out_of_range", f"Longitude {number} is outside -180…180 degrees"
-    )
+    raise DomainError("longitude.out_of_range", f"Longitude {number} is outside -180…180 degrees")
 
 
 _POWER_TYPES = {kind.value: kind for kind in PowerType}
@@ -222,7 +220,9 @@ def _power_type(value: str | None) -> PowerType:
         return known
     text = (value or "").strip().upper()
     if not text:
-        raise DomainError("power_type.missing", "Power type is required (AC_1_PHASE, AC_3_PHASE or DC)")
+        raise DomainError(
+            "power_type.missing", "Power type is required (AC_1_PHASE, AC_3_PHASE or DC)"
+        )
     try:
         return PowerType(text)
     except ValueError:
@@ -253,7 +253,10 @@ def _fields(raw: EvseInput, scope: OperatorScope) -> list[tuple[str, Callable[[]
     """Each field of a record with the rule that validates it (the complete, slow path)."""
     return [
         ("evse_id", lambda: parse_evse_id(raw.evse_id, scope)),
-        ("charging_station_id", lambda: _text(raw.charging_station_id, "charging_station_id", required=True)),
+        (
+            "charging_station_id",
+            lambda: _text(raw.charging_station_id, "charging_station_id", required=True),
+        ),
         ("country", lambda: country_alpha3(raw.country or "")),
         ("city", lambda: _text(raw.city, "city", required=True)),
         ("postal_code", lambda: _text(raw.postal_code, "postal_code", required=False)),

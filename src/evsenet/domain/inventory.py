@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -108,9 +109,7 @@ class PushPlan:
     problems: list[RecordProblem] = field(default_factory=list)
 
 
-def _problem(
-    kind: str, position: int, evse_id: str | None, problem: FieldProblem
-) -> RecordProblem:
+def _problem(kind: str, position: int, evse_id: str | None, problem: FieldProblem) -> RecordProblem:
     return RecordProblem(position, kind, evse_id, problem.field, problem.code, problem.message)
 
 
@@ -141,10 +140,8 @@ def validate_batch(
 
 
 def _remember_refused_id(refused: set[str], text: str | None) -> None:
-    try:
+    with suppress(DomainError):
         refused.add(EvseId.parse(text or "").normalised)
-    except DomainError:
-        pass
 
 
 def _check_id_only(raw: EvseInput, scope: OperatorScope) -> EvseRecord:
@@ -154,8 +151,19 @@ def _check_id_only(raw: EvseInput, scope: OperatorScope) -> EvseRecord:
     except DomainError as error:
         raise InvalidRecord([FieldProblem("evse_id", error.code, error.message)]) from None
     return EvseRecord(
-        evse_id, "", "", "", "", "", "", Decimal(0), Decimal(0), PowerType.DC,
-        Decimal(0), (), "",
+        evse_id,
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        Decimal(0),
+        Decimal(0),
+        PowerType.DC,
+        Decimal(0),
+        (),
+        "",
     )
 
 
@@ -184,7 +192,11 @@ def _refuse_duplicates(batch: ValidatedBatch) -> None:
 def _duplicate(batch: ValidatedBatch, key: str, position: int, where: list[int]) -> RecordProblem:
     others = ", ".join(str(p) for p in where if p != position)
     return RecordProblem(
-        position, batch.position_kind, key, "evse_id", "evse_id.duplicate_in_batch",
+        position,
+        batch.position_kind,
+        key,
+        "evse_id",
+        "evse_id.duplicate_in_batch",
         f"EVSE ID {key} appears more than once in this batch (also at "
         f"{batch.position_kind} {others}); send each EVSE once",
     )
@@ -208,8 +220,12 @@ def plan_push(batch: ValidatedBatch, known: Mapping[str, KnownEvse]) -> PushPlan
             code, message = refusal
             plan.problems.append(
                 RecordProblem(
-                    valid.position, batch.position_kind, record.evse_id.sent, "evse_id",
-                    code, message,
+                    valid.position,
+                    batch.position_kind,
+                    record.evse_id.sent,
+                    "evse_id",
+                    code,
+                    message,
                 )
             )
         elif action is PushAction.DELETE:
@@ -291,7 +307,9 @@ class Page:
 
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_PAGE_SIZE:
-            raise DomainError("page.limit", f"Page size must be 1…{MAX_PAGE_SIZE}, not {self.limit}")
+            raise DomainError(
+                "page.limit", f"Page size must be 1…{MAX_PAGE_SIZE}, not {self.limit}"
+            )
         if self.offset < 0:
             raise DomainError("page.offset", f"Offset must be 0 or more, not {self.offset}")
         if self.sort not in SORT_KEYS:

@@ -143,7 +143,10 @@ def import_evses(
 
 
 def _apply(
-    repository: EvseRepository, operator_pk: int, plan: PushPlan, summary: ImportSummary,
+    repository: EvseRepository,
+    operator_pk: int,
+    plan: PushPlan,
+    summary: ImportSummary,
     progress: Progress | None,
 ) -> None:
     now = datetime.now(UTC)

@@ -17,7 +17,8 @@ def _name(text: str) -> str:
     name = text.strip()
     if len(name) > NAME_LIMIT:
         raise DomainError(
-            "operator.name_too_long", f"Operator name has {len(name)} characters; at most {NAME_LIMIT}"
+            "operator.name_too_long",
+            f"Operator name has {len(name)} characters; at most {NAME_LIMIT}",
         )
     return name
 
@@ -61,7 +62,8 @@ def register_operator(
     with unit_of_work(store, write=True) as uow:
         if uow.operators.owner_of(operator) is not None:
             raise Conflict(
-                "operator.exists", f"Operator {operator.display} (or a hub's sub-operator "
+                "operator.exists",
+                f"Operator {operator.display} (or a hub's sub-operator "
                 "prefix with that ID) is already registered",
             )
         pk = uow.operators.add(operator, _name(name), datetime.now(UTC))

@@ -95,4 +95,3 @@ api_tokens = Table(
     Column("revoked_at", UtcDateTime, nullable=True),
 )
 """API bearer tokens; only a SHA-256 digest of each token is kept."""
-

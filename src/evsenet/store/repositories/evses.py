@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Dialect,
     Row,
     bindparam,
     func,
@@ -19,7 +18,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import Insert, Update
 
 from evsenet.domain.evse import EvseRecord, PowerType
 from evsenet.domain.ids import EvseId
@@ -40,8 +39,19 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 _RECORD_COLUMNS = (
-    "evse_id", "evse_id_sent", "charging_station_id", "country", "city", "postal_code",
-    "street", "house_number", "latitude", "longitude", "power_type", "output_kw", "plugs",
+    "evse_id",
+    "evse_id_sent",
+    "charging_station_id",
+    "country",
+    "city",
+    "postal_code",
+    "street",
+    "house_number",
+    "latitude",
+    "longitude",
+    "power_type",
+    "output_kw",
+    "plugs",
     "time_zone",
 )
 
@@ -84,7 +94,7 @@ class _BulkStatement:
     SQLAlchemy would convert them, and handed to the driver ready to bind.
     """
 
-    def __init__(self, connection: Connection, statement: Executable) -> None:
+    def __init__(self, connection: Connection, statement: Insert | Update) -> None:
         dialect = connection.dialect
         compiled = statement.compile(dialect=dialect)
         self.connection = connection
@@ -115,9 +125,19 @@ class _BulkStatement:
 def _record(row: Row[Any]) -> EvseRecord:
     evse_id = EvseId.parse(row.evse_id_sent)
     return EvseRecord(
-        evse_id, row.charging_station_id, row.country, row.city, row.postal_code,
-        row.street, row.house_number, row.latitude, row.longitude, PowerType(row.power_type),
-        row.output_kw, tuple(p for p in row.plugs.split("|") if p), row.time_zone,
+        evse_id,
+        row.charging_station_id,
+        row.country,
+        row.city,
+        row.postal_code,
+        row.street,
+        row.house_number,
+        row.latitude,
+        row.longitude,
+        PowerType(row.power_type),
+        row.output_kw,
+        tuple(p for p in row.plugs.split("|") if p),
+        row.time_zone,
     )
 
 
@@ -132,8 +152,9 @@ class EvseRepository:
     def known(self, operator_pk: int) -> dict[str, KnownEvse]:
         """Every EVSE the operator ever pushed, by normalised ID (one set-based read)."""
         rows = self.connection.execute(
-            select(evses.c.id, evses.c.evse_id, evses.c.withdrawn_at)
-            .where(evses.c.operator_pk == operator_pk)
+            select(evses.c.id, evses.c.evse_id, evses.c.withdrawn_at).where(
+                evses.c.operator_pk == operator_pk
+            )
         )
         return {row.evse_id: KnownEvse(row.id, row.withdrawn_at is not None) for row in rows}
 
@@ -142,8 +163,11 @@ class EvseRepository:
             {name: bindparam(name) for name in (*_RECORD_COLUMNS, "operator_pk")}
             | {"created_at": bindparam("now"), "updated_at": bindparam("now")}
         )
-        self._run(statement, ((_values(r), None) for r in records),
-                  {"operator_pk": operator_pk, "now": now})
+        self._run(
+            statement,
+            ((_values(r), None) for r in records),
+            {"operator_pk": operator_pk, "now": now},
+        )
 
     def restore_many(self, changes: Sequence[tuple[int, EvseRecord]], now: datetime) -> None:
         """Write withdrawn EVSEs' new data and make them active again."""
@@ -160,7 +184,9 @@ class EvseRepository:
 
         The database compares old and new values itself, so nothing is read back.
         """
-        differs = or_(*(evses.c[name].is_distinct_from(bindparam(name)) for name in _RECORD_COLUMNS))
+        differs = or_(
+            *(evses.c[name].is_distinct_from(bindparam(name)) for name in _RECORD_COLUMNS)
+        )
         statement = (
             update(evses)
             .where(evses.c.id == bindparam("pk"), differs)
@@ -170,7 +196,9 @@ class EvseRepository:
         return self._run(statement, ((_values(r), pk) for pk, r in changes), {"now": now})
 
     def _run(
-        self, statement: Executable, rows: Iterable[tuple[dict[str, Any], int | None]],
+        self,
+        statement: Insert | Update,
+        rows: Iterable[tuple[dict[str, Any], int | None]],
         fixed: dict[str, Any],
     ) -> int:
         bulk = _BulkStatement(self.connection, statement)

@@ -39,7 +39,10 @@ class OperatorRepository:
             .order_by(sub_operators.c.prefix)
         ).scalars()
         return OperatorRow(
-            row.id, OperatorId(row.operator_id, row.display_id), row.name, row.created_at,
+            row.id,
+            OperatorId(row.operator_id, row.display_id),
+            row.name,
+            row.created_at,
             tuple(prefixes),
         )
 
@@ -55,9 +58,7 @@ class OperatorRepository:
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def rename(self, pk: int, name: str) -> None:
-        self.connection.execute(
-            operators.update().where(operators.c.id == pk).values(name=name)
-        )
+        self.connection.execute(operators.update().where(operators.c.id == pk).values(name=name))
 
     def add_sub_operator(self, pk: int, prefix: OperatorId, now: datetime) -> None:
         self.connection.execute(
@@ -94,9 +95,7 @@ class OperatorRepository:
 
     def all(self) -> list[OperatorRow]:
         ids = self.connection.execute(
-            select(operators.c.operator_id, operators.c.display_id).order_by(
-                operators.c.display_id
-            )
+            select(operators.c.operator_id, operators.c.display_id).order_by(operators.c.display_id)
         ).all()
         rows = [self.get(OperatorId(i.operator_id, i.display_id)) for i in ids]
         return [row for row in rows if row is not None]

@@ -41,7 +41,9 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("prefix", name="pk_sub_operators"),
         sa.ForeignKeyConstraint(
-            ["operator_pk"], ["operators.id"], ondelete="CASCADE",
+            ["operator_pk"],
+            ["operators.id"],
+            ondelete="CASCADE",
             name="fk_sub_operators_operator_pk_operators",
         ),
     )
@@ -69,7 +71,9 @@ def upgrade() -> None:
         sa.Column("withdrawn_at", UtcDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_evses"),
         sa.ForeignKeyConstraint(
-            ["operator_pk"], ["operators.id"], ondelete="CASCADE",
+            ["operator_pk"],
+            ["operators.id"],
+            ondelete="CASCADE",
             name="fk_evses_operator_pk_operators",
         ),
         sa.UniqueConstraint("operator_pk", "evse_id", name="uq_evses_operator_pk_evse_id"),
@@ -90,7 +94,9 @@ def upgrade() -> None:
         sa.Column("revoked_at", UtcDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_api_tokens"),
         sa.ForeignKeyConstraint(
-            ["operator_pk"], ["operators.id"], ondelete="CASCADE",
+            ["operator_pk"],
+            ["operators.id"],
+            ondelete="CASCADE",
             name="fk_api_tokens_operator_pk_operators",
         ),
         sa.UniqueConstraint("token_hash", name="uq_api_tokens_token_hash"),

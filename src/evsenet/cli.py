@@ -1,0 +1,565 @@
+"""The `evsenet` command line: serve, database upgrade, operators, tokens, EVSEs, demo.
+
+Each command parses its arguments, calls one service and renders the result
+(`evsenet.cli_output`). Exit codes: 0 done; 1 evsenet refused something (a rule, a
+record, an unknown operator, an outdated database); 2 a usage or input error (a bad
+option, a malformed operator ID, an unreadable file). Errors are one line on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+import uvicorn
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from typer.core import TyperGroup
+
+from evsenet.api.app import create_app
+from evsenet.cli_output import (
+    REFUSED,
+    USAGE,
+    CliProblem,
+    describe_operator,
+    exit_code_for,
+    import_progress,
+    interactive,
+    note,
+    print_error,
+    print_evses,
+    print_operators,
+    print_summary,
+    say,
+)
+from evsenet.demo import DEFAULT_SEED, demo_batch
+from evsenet.domain.errors import DomainError
+from evsenet.domain.ids import OperatorId
+from evsenet.domain.inventory import Page, PushAction
+from evsenet.formats import ParsedBatch
+from evsenet.formats.afdc import read_afdc
+from evsenet.formats.bnetza import read_bnetza
+from evsenet.formats.csv import read_evse_csv
+from evsenet.formats.oicp import read_oicp_push_bytes
+from evsenet.services.inventory import (
+    ImportRefused,
+    ImportSummary,
+    evse_filter,
+    import_evses,
+    list_evses,
+)
+from evsenet.services.operators import (
+    declare_sub_operators,
+    ensure_operator,
+    list_operators,
+    register_operator,
+    withdraw_sub_operator,
+)
+from evsenet.services.tokens import create_token, revoke_token
+from evsenet.store.engine import Store
+from evsenet.store.migrate import alembic_config, current_revision, head_revision, upgrade
+
+DEMO_OPERATOR = "DE*DMO"
+DEMO_EVSES = 1000
+SNIFF_BYTES = 65_536
+SNIFF_LINES = 20
+
+
+class EvsenetGroup(TyperGroup):
+    """Turns evsenet's errors into one line on stderr and an exit code, never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CliProblem as problem:
+            _fail(problem.code, problem.message, problem.exit_code)
+        except DomainError as error:
+            _fail(error.code, error.message, exit_code_for(error))
+        except ArgumentError as error:
+            _fail("database.url", f"The database URL cannot be used: {error}", USAGE)
+        except SQLAlchemyError as error:
+            _fail("database.error", _database_problem(error), REFUSED)
+        except CommandError as error:
+            _fail("database.migration", str(error), REFUSED)
+
+
+def _fail(code: str, message: str, exit_code: int) -> NoReturn:
+    print_error(code, message)
+    raise typer.Exit(exit_code)
+
+
+def _database_problem(error: SQLAlchemyError) -> str:
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    return f"The database failed: {first_line}"
+
+
+app = typer.Typer(
+    cls=EvsenetGroup,
+    name="evsenet",
+    help="Structure and price EV charging networks: EVSEs, networks, groups and offers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
+operators_app = typer.Typer(
+    help="Operators (CPOs or hubs): the tenants whose EVSEs evsenet holds.", no_args_is_help=True
+)
+sub_operators_app = typer.Typer(
+    no_args_is_help=True,
+    help=(
+        "Sub-operator prefixes of a hub operator. A hub such as DE*ABC that pushes EVSEs "
+        "for other operators declares their operator IDs as prefixes: after "
+        "`evsenet operators sub-operators add DE*ABC DE*XYZ`, DE*ABC may push EVSEs whose "
+        "IDs start with DE*XYZ (e.g. DE*XYZ*ETEST1). A prefix belongs to one hub at a time."
+    ),
+)
+tokens_app = typer.Typer(help="API tokens of an operator (bearer tokens).", no_args_is_help=True)
+evses_app = typer.Typer(help="The EVSE inventory: import files, list EVSEs.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(operators_app, name="operators")
+operators_app.add_typer(sub_operators_app, name="sub-operators")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(evses_app, name="evses")
+
+
+class Session:
+    """The database the command works on, opened on first use and closed at the end."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url = url
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.url)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.dispose()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            metavar="URL",
+            help="SQLAlchemy database URL, e.g. postgresql+psycopg://user@host/db. "
+            "Default: EVSENET_DATABASE_URL, else the SQLite file EVSENET_DATABASE_PATH "
+            "(data/evsenet.sqlite).",
+        ),
+    ] = None,
+) -> None:
+    """evsenet: EVSE networks and Next Generation Pricing for charge point operators."""
+    session = Session(database)
+    ctx.obj = session
+    ctx.call_on_close(session.close)
+
+
+def _session(ctx: typer.Context) -> Session:
+    session = ctx.find_root().obj
+    assert isinstance(session, Session)
+    return session
+
+
+def shown_url(url: str) -> str:
+    """The URL with any password masked, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _known_revision(store: Store, revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config(store)).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def ensure_schema(store: Store, *, initialise: bool = False) -> str | None:
+    """Check the schema is at the code's revision; returns a note when it created it.
+
+    An empty database (no revision) is upgraded when `initialise` is set; a database at
+    an older (or unknown) revision is refused: upgrading is the administrator's decision.
+    """
+    current, head = current_revision(store), head_revision(store)
+    if current == head:
+        return None
+    where = shown_url(store.url)
+    if current is None:
+        if initialise:
+            upgrade(store)
+            return f"Created the evsenet database schema (revision {head}) in {where}"
+        raise CliProblem(
+            "database.empty",
+            f"The database {where} has no evsenet schema yet; run `evsenet db upgrade`",
+            REFUSED,
+        )
+    raise CliProblem("database.schema_outdated", _outdated(store, current, head), REFUSED)
+
+
+def _outdated(store: Store, current: str, head: str | None) -> str:
+    if _known_revision(store, current):
+        return (
+            f"The database schema is at revision {current}, this evsenet needs {head}; "
+            "back up the database and run `evsenet db upgrade`"
+        )
+    return (
+        f"The database schema is at revision {current}, which this evsenet (at {head}) "
+        "does not know: a newer evsenet upgraded it; run that version"
+    )
+
+
+def open_store(ctx: typer.Context, *, initialise: bool = False) -> Store:
+    """The session's store, its schema checked (and created when asked and empty)."""
+    store = _session(ctx).store
+    created = ensure_schema(store, initialise=initialise)
+    if created:
+        note(created)
+    return store
+
+
+# --- serve and db ---------------------------------------------------------------------
+
+
+def _base_url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def run_server(store: Store, host: str, port: int, workers: int) -> None:
+    """Run uvicorn: in-process on `store`, or `workers` processes on the same database."""
+    if workers == 1:
+        uvicorn.run(create_app(store), host=host, port=port)
+        return
+    os.environ["EVSENET_DATABASE_URL"] = store.url
+    uvicorn.run("evsenet.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+) -> None:
+    """Start the API and UI (prints the URL and the health URL).
+
+    An empty database gets its schema first; an outdated one is refused: run
+    `evsenet db upgrade`.
+    """
+    store = open_store(ctx, initialise=True)
+    base = _base_url(host, port)
+    say(f"evsenet serving {base} on {shown_url(store.url)}")
+    say(f"health: {base}/health")
+    run_server(store, host, port, workers)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Bring the database schema to the code's revision (head)."""
+    store = _session(ctx).store
+    before, head = current_revision(store), head_revision(store)
+    if before == head:
+        say(f"{shown_url(store.url)} is already at revision {head}; nothing to do")
+        return
+    upgrade(store)
+    say(f"Upgraded {shown_url(store.url)}: {before or 'none'} → {current_revision(store)}")
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """Show the database's schema revision and the revision the code needs."""
+    store = _session(ctx).store
+    current, head = current_revision(store), head_revision(store)
+    state = "up to date" if current == head else "run `evsenet db upgrade`"
+    say(f"{shown_url(store.url)}: revision {current or 'none'} (head {head}); {state}")
+
+
+# --- operators and tokens -------------------------------------------------------------
+
+OperatorArgument = Annotated[str, typer.Argument(metavar="ID", help="Operator ID, e.g. DE*ABC")]
+OperatorOption = Annotated[
+    str, typer.Option("--operator", "-o", metavar="ID", help="Operator ID, e.g. DE*ABC")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout")]
+
+
+@operators_app.command("add")
+def operators_add(
+    ctx: typer.Context,
+    operator: OperatorArgument,
+    name: Annotated[str, typer.Option(help="The operator's name")] = "",
+    sub_operator: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sub-operator",
+            metavar="PREFIX",
+            help="An operator ID this hub pushes EVSEs for (repeat the option for more)",
+        ),
+    ] = None,
+) -> None:
+    """Register an operator, optionally a hub with its sub-operators.
+
+    A hub names the operators it pushes for with --sub-operator: `evsenet operators add
+    DE*ABC --sub-operator DE*XYZ` lets DE*ABC push EVSEs whose IDs start with DE*XYZ.
+    """
+    row = register_operator(open_store(ctx), operator, name, sub_operator or [])
+    say(f"Registered operator {describe_operator(row)}")
+
+
+@operators_app.command("list")
+def operators_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the registered operators and their sub-operator prefixes."""
+    print_operators(list_operators(open_store(ctx)), as_json)
+
+
+@sub_operators_app.command("add")
+def sub_operators_add(
+    ctx: typer.Context,
+    operator: OperatorArgument,
+    prefixes: Annotated[
+        list[str], typer.Argument(metavar="PREFIX...", help="Operator IDs, e.g. DE*XYZ")
+    ],
+) -> None:
+    """Let the hub ID push EVSEs whose IDs start with each PREFIX (e.g. DE*ABC DE*XYZ)."""
+    row = declare_sub_operators(open_store(ctx), operator, prefixes)
+    say(f"Operator {describe_operator(row)}")
+
+
+@sub_operators_app.command("remove")
+def sub_operators_remove(
+    ctx: typer.Context,
+    operator: OperatorArgument,
+    prefix: Annotated[str, typer.Argument(metavar="PREFIX", help="Operator ID, e.g. DE*XYZ")],
+) -> None:
+    """Stop the hub ID pushing EVSEs under PREFIX (its EVSEs already pushed stay)."""
+    row = withdraw_sub_operator(open_store(ctx), operator, prefix)
+    say(f"Operator {describe_operator(row)}")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    ctx: typer.Context,
+    operator: OperatorOption,
+    label: Annotated[str, typer.Option(help="What the token is for")] = "",
+) -> None:
+    """Create an API token. It is printed on stdout once and never again: store it now."""
+    token_id, token = create_token(open_store(ctx), operator, label)
+    note(
+        f"API token {token_id} of {OperatorId.parse(operator).display} created; it is shown "
+        f"only now. Revoke it with `evsenet tokens revoke --operator {operator} {token_id}`."
+    )
+    say(token)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    ctx: typer.Context,
+    operator: OperatorOption,
+    token_id: Annotated[int, typer.Argument(metavar="TOKEN_ID", help="The token's number")],
+) -> None:
+    """Revoke one of the operator's API tokens; calls with it are refused from now on."""
+    revoke_token(open_store(ctx), operator, token_id)
+    say(f"Revoked API token {token_id} of {OperatorId.parse(operator).display}")
+
+
+# --- EVSEs ----------------------------------------------------------------------------
+
+
+class ImportFormat(StrEnum):
+    OICP = "oicp"
+    CSV = "csv"
+    BNETZA = "bnetza"
+    AFDC = "afdc"
+
+
+def read_source(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise CliProblem(
+            "cli.file_unreadable", f"Cannot read {path}: {error.strerror or error}"
+        ) from None
+
+
+def guess_format(path: Path, data: bytes) -> ImportFormat:
+    """JSON is an OICP push; a `Betreiber` header the BNetzA register; `Fuel Type Code`
+    an AFDC export; anything else evsenet's CSV."""
+    head = data[:SNIFF_BYTES].decode("utf-8-sig", errors="replace").lstrip()
+    if path.suffix.lower() == ".json" or head.startswith(("{", "[")):
+        return ImportFormat.OICP
+    lines = head.splitlines()[:SNIFF_LINES]
+    if any("Betreiber" in line for line in lines):
+        return ImportFormat.BNETZA
+    if lines and "Fuel Type Code" in lines[0]:
+        return ImportFormat.AFDC
+    return ImportFormat.CSV
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CliProblem(
+            "import.encoding",
+            f"The file is not UTF-8 text (byte {error.start} cannot be read); save it as "
+            "UTF-8 and import it again",
+        ) from None
+
+
+def parse_batch(
+    data: bytes,
+    kind: ImportFormat,
+    operator: OperatorId,
+    action: PushAction | None,
+    zone: str | None,
+) -> ParsedBatch:
+    """Read the file in its format; the action defaults to upsert (OICP: the body's)."""
+    if zone and kind is not ImportFormat.AFDC:
+        raise CliProblem("cli.time_zone", f"--time-zone applies to AFDC files, not {kind}")
+    if kind is ImportFormat.OICP:
+        return _oicp_batch(data, action)
+    text, chosen = _text(data), action or PushAction.UPSERT
+    if kind is ImportFormat.BNETZA:
+        return read_bnetza(text, operator, chosen)
+    if kind is ImportFormat.AFDC:
+        return read_afdc(text, operator, chosen, time_zone=zone)
+    return read_evse_csv(text, chosen)
+
+
+def _oicp_batch(data: bytes, action: PushAction | None) -> ParsedBatch:
+    batch = read_oicp_push_bytes(data)
+    if action is not None and action is not batch.action:
+        raise CliProblem(
+            "cli.action_mismatch",
+            f"The OICP body's ActionType is {batch.action}; --action {action} cannot change "
+            "it (leave --action out, or edit the body)",
+        )
+    return batch
+
+
+def register_if_new(store: Store, operator: OperatorId) -> None:
+    _row, created = ensure_operator(store, operator.display)
+    if created:
+        note(f"Registered new operator {operator.display}")
+
+
+def run_import(
+    store: Store, operator: OperatorId, batch: ParsedBatch, skip_invalid: bool, as_json: bool
+) -> ImportSummary:
+    """Import with a progress bar where a person watches; a refused batch's summary too."""
+    with import_progress(interactive(as_json)) as progress:
+        try:
+            return import_evses(
+                store, operator.display, batch, skip_invalid=skip_invalid, progress=progress
+            )
+        except ImportRefused as refused:
+            return refused.summary
+
+
+def finish_import(summary: ImportSummary, as_json: bool, source: str) -> NoReturn:
+    """Print the summary; exit 0 when every record was accepted, else 1."""
+    print_summary(summary, as_json, source)
+    raise typer.Exit(REFUSED if summary.rejected else 0)
+
+
+@evses_app.command("import")
+def evses_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The file to import")],
+    operator: OperatorOption,
+    format: Annotated[
+        ImportFormat | None,
+        typer.Option(case_sensitive=False, help="File format; guessed when left out"),
+    ] = None,
+    action: Annotated[
+        PushAction | None,
+        typer.Option(case_sensitive=False, help="What the records do (default upsert)"),
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option(help="Write the valid records and report the others")
+    ] = False,
+    time_zone: Annotated[
+        str | None, typer.Option(metavar="TZ", help="IANA time zone of every AFDC station")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import EVSEs from an OICP push (JSON), evsenet CSV, BNetzA register or AFDC export.
+
+    Exit code 0 when every record was accepted, 1 when any was refused (with or without
+    --skip-invalid), 2 for a usage error. A new operator is registered on the way.
+    """
+    operator_id = OperatorId.parse(operator)
+    store = open_store(ctx)
+    data = read_source(file)
+    batch = parse_batch(data, format or guess_format(file, data), operator_id, action, time_zone)
+    register_if_new(store, operator_id)
+    finish_import(run_import(store, operator_id, batch, skip_invalid, as_json), as_json, file.name)
+
+
+@evses_app.command("list")
+def evses_list(
+    ctx: typer.Context,
+    operator: OperatorOption,
+    q: Annotated[str | None, typer.Option("--q", help="Text in the EVSE ID")] = None,
+    country: Annotated[str | None, typer.Option(help="Country, e.g. DEU or DE")] = None,
+    city: Annotated[str | None, typer.Option()] = None,
+    postal_code: Annotated[str | None, typer.Option()] = None,
+    power_type: Annotated[str | None, typer.Option(help="AC_1_PHASE, AC_3_PHASE or DC")] = None,
+    min_output: Annotated[str | None, typer.Option(metavar="KW")] = None,
+    max_output: Annotated[str | None, typer.Option(metavar="KW")] = None,
+    include_withdrawn: Annotated[bool, typer.Option()] = False,
+    limit: Annotated[int, typer.Option()] = 50,
+    offset: Annotated[int, typer.Option()] = 0,
+    sort: Annotated[str, typer.Option(help="evse_id, country, city, postal_code, …")] = "evse_id",
+    desc: Annotated[bool, typer.Option("--desc", help="Sort descending")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List an operator's EVSEs: ID, location, power type, output and status."""
+    criteria = evse_filter(
+        text=q,
+        country=country,
+        city=city,
+        postal_code=postal_code,
+        power_type=power_type,
+        min_output_kw=min_output,
+        max_output_kw=max_output,
+        include_withdrawn=include_withdrawn,
+    )
+    page = Page(limit=limit, offset=offset, sort=sort, descending=desc)
+    print_evses(list_evses(open_store(ctx), operator, criteria, page), as_json)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    evses: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many EVSEs")] = DEMO_EVSES,
+    operator: Annotated[str, typer.Option(metavar="ID", help="Operator ID")] = DEMO_OPERATOR,
+    seed: Annotated[int, typer.Option(help="Same seed, same inventory")] = DEFAULT_SEED,
+    as_json: JsonOption = False,
+) -> None:
+    """Load a realistic demo inventory for an operator (registered when new).
+
+    Charging stations in German, European and a few US cities; the same seed gives the
+    same inventory, so running it again changes nothing.
+    """
+    operator_id = OperatorId.parse(operator)
+    store = open_store(ctx, initialise=True)
+    register_if_new(store, operator_id)
+    batch = demo_batch(operator_id, evses, seed)
+    summary = run_import(store, operator_id, batch, False, as_json)
+    finish_import(summary, as_json, f"Demo inventory of {operator_id.display} (seed {seed})")
+
+
+if __name__ == "__main__":
+    app()

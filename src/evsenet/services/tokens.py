@@ -1,0 +1,68 @@
+"""API tokens: create, check and revoke the bearer tokens operators call the API with.
+
+A token is shown in clear once, when it is created; only its SHA-256 digest is stored,
+so a copy of the database does not hand out access.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from evsenet.domain.errors import DomainError, NotFound
+from evsenet.domain.ids import OperatorId
+from evsenet.services.operators import require_operator
+from evsenet.store.engine import Store
+from evsenet.store.uow import unit_of_work
+
+TOKEN_PREFIX = "evn_"
+LABEL_LIMIT = 100
+TOKEN_MAX_LENGTH = 200
+"""Longer bearer values are refused without a database round trip."""
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _label(text: str) -> str:
+    label = text.strip()
+    if len(label) > LABEL_LIMIT:
+        raise DomainError(
+            "token.label_too_long",
+            f"Token label has {len(label)} characters; at most {LABEL_LIMIT} are allowed",
+            field="label",
+        )
+    return label
+
+
+def create_token(store: Store, operator_id: str, label: str = "") -> tuple[int, str]:
+    """A new token for the operator: its id and the clear token (shown only this once)."""
+    operator = OperatorId.parse(operator_id)
+    clean_label = _label(label)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with unit_of_work(store, write=True) as uow:
+        row = require_operator(uow, operator)
+        token_id = uow.tokens.add(row.pk, _digest(token), clean_label, datetime.now(UTC))
+    return token_id, token
+
+
+def authenticate(store: Store, token: str) -> OperatorId | None:
+    """The operator a token belongs to, or None for an unknown or revoked token."""
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        return None
+    with unit_of_work(store) as uow:
+        return uow.tokens.operator_for(_digest(token))
+
+
+def revoke_token(store: Store, operator_id: str, token_id: int) -> None:
+    """Revoke one of the operator's tokens; another operator's token is not found."""
+    operator = OperatorId.parse(operator_id)
+    with unit_of_work(store, write=True) as uow:
+        row = require_operator(uow, operator)
+        if not uow.tokens.revoke(row.pk, token_id, datetime.now(UTC)):
+            raise NotFound(
+                "token.not_found",
+                f"Operator {operator.display} has no active API token with id {token_id}",
+            )

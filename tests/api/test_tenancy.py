@@ -1,0 +1,195 @@
+"""Tenancy on every endpoint: operator B (NL*EVN) neither sees nor changes A's (DE*ABC)
+objects, and a foreign object is answered exactly like a missing one. Tokens too."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy import select
+
+from evsenet.domain.errors import NotFound
+from evsenet.services.tokens import authenticate, create_token, revoke_token
+from evsenet.store.tables import api_tokens
+
+if TYPE_CHECKING:
+    from conftest import Api
+
+A_EVSES = ["DE*ABC*E1", "DE*ABC*E2", "DE*XYZ*E3"]
+B_EVSES = ["NL*EVN*E1", "NL*EVN*E2"]
+
+
+@pytest.fixture
+def tenants(api: Api) -> Api:
+    """A and B each with their own EVSEs; A also has a withdrawn one (DE*ABC*E9)."""
+    assert api.push([api.record(e) for e in [*A_EVSES, "DE*ABC*E9"]]).status_code == 200
+    assert api.push([api.record("DE*ABC*E9")], action="delete").status_code == 200
+    b_records = [
+        api.record(e, Address={**api.record(e)["Address"], "Country": "NLD"}) for e in B_EVSES
+    ]
+    assert api.push(b_records, api.B).status_code == 200
+    return api
+
+
+def a_inventory(api: Api) -> Any:
+    """Everything A has, withdrawn EVSEs and their dates included."""
+    response = api.get("/api/v1/evses", api.A, include_withdrawn="true", limit=1000)
+    assert response.status_code == 200
+    return response.json()
+
+
+def without_ids(problem: dict[str, Any], *ids: str) -> dict[str, Any]:
+    detail = problem["detail"]
+    for evse_id in ids:
+        detail = detail.replace(evse_id, "<id>")
+    return {**problem, "detail": detail}
+
+
+def test_each_operator_is_its_own(tenants: Api) -> None:
+    assert tenants.get("/api/v1/operator", tenants.B).json() == {
+        "id": "NL*EVN",
+        "name": "EVN Netherlands",
+        "sub_operators": [],
+    }
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"include_withdrawn": "true"},
+        {"q": "DE*ABC"},
+        {"q": "E1"},
+        {"country": "DEU"},
+        {"city": "Berlin"},
+        {"sort": "output_kw", "order": "desc"},
+    ],
+)
+def test_bs_list_never_contains_as_evses(tenants: Api, params: dict[str, str]) -> None:
+    body = tenants.get("/api/v1/evses", tenants.B, limit=1000, **params).json()
+    ids = [item["evse_id"] for item in body["items"]]
+    assert set(ids) <= set(B_EVSES)
+    assert body["total"] == len(ids)
+    assert set(tenants.evse_ids(tenants.A, **params)) <= {*A_EVSES, "DE*ABC*E9"}
+
+
+@pytest.mark.parametrize("evse_id", [*A_EVSES, "DE*ABC*E9", "deabce1"])
+def test_as_evse_is_not_found_for_b_exactly_like_a_missing_one(tenants: Api, evse_id: str) -> None:
+    foreign = tenants.get(f"/api/v1/evses/{evse_id}", tenants.B)
+    missing = tenants.get("/api/v1/evses/DE*ABC*E404", tenants.B)
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.headers["content-type"] == missing.headers["content-type"]
+    foreign_body = tenants.problem(foreign, 404, "evse.not_found")
+    missing_body = tenants.problem(missing, 404, "evse.not_found")
+    assert without_ids(foreign_body, evse_id.upper(), evse_id) == without_ids(
+        missing_body, "DE*ABC*E404"
+    )
+    assert tenants.get(f"/api/v1/evses/{evse_id}", tenants.A).status_code == 200
+
+
+@pytest.mark.parametrize("action", ["insert", "update", "delete", "fullLoad"])
+def test_b_pushing_as_evse_ids_is_refused(tenants: Api, action: str) -> None:
+    before = a_inventory(tenants)
+    records = [tenants.record("NL*EVN*E9"), tenants.record("DE*ABC*E1")]
+    body = tenants.problem(tenants.push(records, tenants.B, action), 422, "batch.rejected")
+    [error] = body["errors"]
+    assert (error["index"], error["evse_id"]) == (1, "DE*ABC*E1")
+    assert error["code"] == "evse_id.operator_mismatch"
+    assert a_inventory(tenants) == before
+    assert tenants.get("/api/v1/evses/NL*EVN*E9", tenants.B).status_code == 404
+
+
+def test_b_cannot_push_for_as_sub_operator(tenants: Api) -> None:
+    response = tenants.push([tenants.record("DE*XYZ*E7")], tenants.B)
+    body = tenants.problem(response, 422, "batch.rejected")
+    assert body["errors"][0]["code"] == "evse_id.operator_mismatch"
+
+
+def test_b_cannot_push_a_body_in_as_name(tenants: Api) -> None:
+    before = a_inventory(tenants)
+    response = tenants.push([tenants.record("DE*ABC*E1")], tenants.B, body_operator="DE*ABC")
+    tenants.problem(response, 400, "batch.operator_mismatch")
+    assert a_inventory(tenants) == before
+
+
+def test_bs_full_load_leaves_a_alone(tenants: Api) -> None:
+    before = a_inventory(tenants)
+    response = tenants.push([], tenants.B, "fullLoad")
+    assert response.json()["withdrawn"] == len(B_EVSES)
+    assert a_inventory(tenants) == before
+
+
+def test_b_importing_as_evse_ids_is_refused(tenants: Api) -> None:
+    before = a_inventory(tenants)
+    data = tenants.csv_file(tenants.csv_row("NL*EVN*E7"), tenants.csv_row("DE*ABC*E1"))
+    body = tenants.problem(tenants.import_file(data, tenants.B), 422, "batch.rejected")
+    [error] = body["errors"]
+    assert (error["line"], error["code"]) == (3, "evse_id.operator_mismatch")
+    assert a_inventory(tenants) == before
+
+
+@pytest.mark.parametrize("file_format", ["bnetza", "afdc"])
+def test_a_register_import_creates_the_callers_evses_only(tenants: Api, file_format: str) -> None:
+    """Registers carry no EVSE IDs: they are made in the importing operator's name."""
+    before = a_inventory(tenants)
+    data = tenants.bnetza_file() if file_format == "bnetza" else tenants.afdc_file()
+    response = tenants.import_file(data, tenants.B, format=file_format)
+    assert response.json()["inserted"] == 2, response.text
+    new = set(tenants.evse_ids(tenants.B)) - set(B_EVSES)
+    assert len(new) == 2
+    assert all(evse_id.startswith("NL*EVN*E") for evse_id in new)
+    assert a_inventory(tenants) == before
+
+
+def test_the_oicp_path_with_as_operator_id_and_bs_token_is_not_found(tenants: Api) -> None:
+    before = a_inventory(tenants)
+    for body_operator in ("DE*ABC", "NL*EVN"):
+        body = tenants.oicp_body(body_operator, [tenants.record("DE*ABC*E1")], "fullLoad")
+        response = tenants.oicp_push("DE*ABC", body, as_=tenants.B)
+        tenants.problem(response, 404, "operator.not_found")
+    unregistered = tenants.oicp_push("FR*ZZZ", b"{}", as_=tenants.B)
+    assert unregistered.json() == {
+        **response.json(),
+        "detail": response.json()["detail"].replace("DE*ABC", "FR*ZZZ"),
+    }
+    assert a_inventory(tenants) == before
+
+
+# --- tokens ---------------------------------------------------------------------------
+
+
+def test_a_token_is_stored_only_as_its_digest(api: Api) -> None:
+    token_id, token = create_token(api.store, api.A, "ci")
+    assert token.startswith("evn_")
+    assert len(token) > 40
+    with api.store.engine.connect() as connection:
+        row = connection.execute(select(api_tokens).where(api_tokens.c.id == token_id)).one()
+    assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in {str(value) for value in row}
+    assert authenticate(api.store, token) is not None
+
+
+def test_b_cannot_revoke_as_token(api: Api) -> None:
+    token_id, token = create_token(api.store, api.A, "ci")
+    with pytest.raises(NotFound) as raised:
+        revoke_token(api.store, api.B, token_id)
+    assert raised.value.code == "token.not_found"
+    assert authenticate(api.store, token) is not None
+    revoke_token(api.store, api.A, token_id)
+    assert authenticate(api.store, token) is None
+    with pytest.raises(NotFound):
+        revoke_token(api.store, api.A, token_id)
+
+
+def test_tokens_name_their_own_operator(api: Api) -> None:
+    assert str(authenticate(api.store, api.tokens[api.A])) == "DE*ABC"
+    assert str(authenticate(api.store, api.tokens[api.B])) == "NL*EVN"
+    assert authenticate(api.store, "") is None
+    assert authenticate(api.store, "evn_" + "x" * 500) is None
+
+
+def test_a_token_for_an_unknown_operator_is_refused(api: Api) -> None:
+    with pytest.raises(NotFound) as raised:
+        create_token(api.store, "FR*ZZZ")
+    assert raised.value.code == "operator.unknown"

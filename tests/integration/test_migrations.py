@@ -1,0 +1,167 @@
+"""Alembic migrations on SQLite and PostgreSQL: up from empty, schema equal to the tables
+module, down to nothing and up again; SQLite's connection settings."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from evsenet.store.engine import SQLITE_BUSY_TIMEOUT_MS, Store
+from evsenet.store.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    is_current,
+    upgrade,
+)
+from evsenet.store.tables import metadata
+
+POSTGRES_URL = os.environ.get("EVSENET_TEST_POSTGRES_URL")
+TABLES = {table.name for table in metadata.sorted_tables}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A store on a database that has never seen a migration."""
+    if request.param == "sqlite":
+        store = Store(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+        yield store
+        store.dispose()
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL migration tests need EVSENET_TEST_POSTGRES_URL")
+    schema = f"evsenet_migrate_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    store = Store(f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}")
+    try:
+        yield store
+    finally:
+        store.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _tables(store: Store) -> set[str]:
+    with store.engine.connect() as connection:
+        return set(inspect(connection).get_table_names())
+
+
+def _differences(store: Store) -> list[Any]:
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, metadata))
+
+
+def _downgrade(store: Store, revision: str) -> None:
+    config = alembic_config(store)
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def test_upgrade_from_empty_builds_the_schema_of_the_tables_module(empty_store: Store) -> None:
+    assert current_revision(empty_store) is None
+    assert not is_current(empty_store)
+    upgrade(empty_store)
+    assert current_revision(empty_store) == head_revision(empty_store) is not None
+    assert is_current(empty_store)
+    assert _tables(empty_store) >= TABLES
+    assert _differences(empty_store) == []
+
+
+def test_upgrade_twice_is_harmless(empty_store: Store) -> None:
+    upgrade(empty_store)
+    upgrade(empty_store)
+    assert is_current(empty_store)
+    assert _differences(empty_store) == []
+
+
+def test_downgrade_to_base_and_up_again(empty_store: Store) -> None:
+    upgrade(empty_store)
+    with empty_store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO operators (operator_id, display_id, name, created_at) "
+                "VALUES ('DEABC', 'DE*ABC', '', CURRENT_TIMESTAMP)"
+            )
+        )
+    _downgrade(empty_store, "base")
+    assert current_revision(empty_store) is None
+    assert _tables(empty_store) & TABLES == set()
+    upgrade(empty_store)
+    assert is_current(empty_store)
+    assert _differences(empty_store) == []
+    with empty_store.engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM operators")).scalar_one() == 0
+
+
+def test_the_migrated_schema_enforces_its_constraints(empty_store: Store) -> None:
+    upgrade(empty_store)
+    insert_operator = text(
+        "INSERT INTO operators (operator_id, display_id, created_at) "
+        "VALUES ('DEABC', 'DE*ABC', CURRENT_TIMESTAMP)"
+    )
+    with empty_store.engine.begin() as connection:
+        connection.execute(insert_operator)
+    with pytest.raises(IntegrityError), empty_store.engine.begin() as connection:
+        connection.execute(insert_operator)
+    with pytest.raises(IntegrityError), empty_store.engine.begin() as connection:
+        connection.execute(  # foreign key: no operator 999
+            text(
+                "INSERT INTO sub_operators (prefix, operator_pk, display_prefix, created_at) "
+                "VALUES ('DEXYZ', 999, 'DE*XYZ', CURRENT_TIMESTAMP)"
+            )
+        )
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(sqlite_store: Store) -> None:
+    with sqlite_store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == (
+            SQLITE_BUSY_TIMEOUT_MS
+        )
+    # Every pooled connection is configured, not only the first one.
+    connections = [sqlite_store.engine.connect() for _ in range(3)]
+    try:
+        for connection in connections:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def test_sqlite_write_transactions_take_the_write_lock_at_once(sqlite_store: Store) -> None:
+    with sqlite_store.transaction(write=True) as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        other = sqlite_store.engine.raw_connection()
+        try:
+            cursor = other.cursor()
+            cursor.execute("PRAGMA busy_timeout=0")
+            with pytest.raises(Exception, match="locked"):
+                cursor.execute("BEGIN IMMEDIATE")
+        finally:
+            other.close()
+
+
+def test_the_schema_comparison_notices_drift(empty_store: Store) -> None:
+    # Guards the comparison above against passing vacuously.
+    upgrade(empty_store)
+    with empty_store.engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_sub_operators_operator_pk"))
+    differences = _differences(empty_store)
+    assert [d[0] for d in differences] == ["add_index"]

@@ -64,7 +64,6 @@ def _peak_mib() -> float:
 def _raw_rows(count: int) -> list[tuple[Any, ...]]:
     """The generated records as the rows a raw insert would write (no validation)."""
     from evsenet.demo import generate_evses
-
     from evsenet.domain.ids import EvseId, OperatorId
 
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -133,7 +132,6 @@ def _measure_raw(path: Path, count: int, *, bare: bool) -> dict[str, float]:
 
 def _measure_service(path: Path, count: int) -> dict[str, float]:
     from evsenet.demo import demo_batch
-
     from evsenet.domain.ids import OperatorId
     from evsenet.domain.inventory import PushAction
     from evsenet.formats import ParsedBatch

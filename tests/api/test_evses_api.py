@@ -339,11 +339,6 @@ def test_skip_invalid_applies_the_valid_records_and_reports_the_others(seeded: A
     assert seeded.get("/api/v1/evses/DE*ABC*E5001").status_code == 200
 
 
-@pytest.mark.xfail(
-    reason="outside the API: store.repositories.evses.restore_many fails (KeyError on an "
-    "anonymous bind parameter in _BulkStatement) when a withdrawn EVSE is pushed again",
-    strict=False,
-)
 @pytest.mark.parametrize("action", ["insert", "fullLoad"])
 def test_a_withdrawn_evse_pushed_again_comes_back(seeded: Api, action: str) -> None:
     response = seeded.push([seeded.record("DE*ABC*E9999")], action=action)
@@ -383,11 +378,6 @@ def test_an_unreadable_push_body_is_400(api: Api, body: bytes, code: str) -> Non
 # --- file import ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="outside the API: domain.evse.validate_evse accepts NUL and other control "
-    "characters in text fields; SQLite stores them, PostgreSQL fails with a 500",
-    strict=False,
-)
 def test_a_nul_character_in_a_text_field_is_refused(api: Api) -> None:
     response = api.push([api.record("DE*ABC*E1", ChargingStationID="A\x00B")])
     body = api.problem(response, 422, "batch.rejected")

@@ -115,9 +115,9 @@ def test_db_upgrade_and_current(empty_url: str) -> None:
     assert "revision none" in cli("db", "current").stdout
     assert "database.empty" in cli.error("operators", "list", code=1)
     upgraded = cli("db", "upgrade").stdout
-    assert "none → 0001" in upgraded
+    assert "none → 0002" in upgraded
     assert "nothing to do" in cli("db", "upgrade").stdout
-    assert "revision 0001 (head 0001); up to date" in cli("db", "current").stdout
+    assert "revision 0002 (head 0002); up to date" in cli("db", "current").stdout
     assert cli.json("operators", "list") == {"total": 0, "items": []}
 
 
@@ -130,14 +130,14 @@ def test_database_errors_are_one_line(tmp_path: Path) -> None:
 
 
 def test_serve_refuses_an_outdated_schema(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_module, "head_revision", lambda _store: "0002")
+    monkeypatch.setattr(cli_module, "head_revision", lambda _store: "0003")
     with pytest.raises(CliProblem) as refused:
         ensure_schema(store, initialise=True)
     assert refused.value.exit_code == 1
     assert refused.value.code == "database.schema_outdated"
-    assert "revision 0001, this evsenet needs 0002" in refused.value.message
+    assert "revision 0002, this evsenet needs 0003" in refused.value.message
     assert "evsenet db upgrade" in refused.value.message
-    assert current_revision(store) == "0001"
+    assert current_revision(store) == "0002"
 
     monkeypatch.setattr(cli_module, "run_server", _no_server)
     stderr = Cli(store.url).error("serve", code=1)
@@ -173,7 +173,7 @@ def test_serve_creates_the_schema_of_an_empty_database(
     monkeypatch.setattr(cli_module, "run_server", fake_server)
     result = Cli(empty_url)("serve", "--port", "8123")
     assert started == [("127.0.0.1", 8123, 1)]
-    assert "Created the evsenet database schema (revision 0001)" in result.stderr
+    assert "Created the evsenet database schema (revision 0002)" in result.stderr
     assert "http://127.0.0.1:8123" in result.stdout
     assert "health: http://127.0.0.1:8123/health" in result.stdout
 

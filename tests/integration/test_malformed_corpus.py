@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from evsenet.domain.evse import EvseInput, EvseRecord, OperatorScope, validate_evse
-from evsenet.domain.ids import OperatorId
+from evsenet.domain.ids import EvseId, OperatorId
 from evsenet.domain.inventory import Page, PushAction
 from evsenet.formats import ParsedBatch, SourceRecord
 from evsenet.formats.afdc import read_afdc
@@ -216,4 +216,5 @@ def test_duplicate_problems_name_each_other(store: Store) -> None:
     messages = {p.position: p.message for p in caught.value.problems}
     assert "line 4" in messages[2]
     assert "line 2" in messages[4]
-    assert Counter(p.evse_id for p in caught.value.problems) == Counter({"DEABCE1001": 2})
+    sent = [EvseId.parse(p.evse_id or "").normalised for p in caught.value.problems]
+    assert Counter(sent) == Counter({"DEABCE1001": 2})

@@ -165,3 +165,41 @@ def test_the_schema_comparison_notices_drift(empty_store: Store) -> None:
         connection.execute(text("DROP INDEX ix_sub_operators_operator_pk"))
     differences = _differences(empty_store)
     assert [d[0] for d in differences] == ["add_index"]
+
+
+def _upgrade_to(store: Store, revision: str) -> None:
+    config = alembic_config(store)
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_prefix_claims_are_filled_from_the_operators_and_sub_operators_of_0001(
+    empty_store: Store,
+) -> None:
+    _upgrade_to(empty_store, "0001")
+    with empty_store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO operators (operator_id, display_id, name, created_at) "
+                "VALUES ('DEABC', 'DE*ABC', '', CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO sub_operators (prefix, operator_pk, display_prefix, created_at) "
+                "SELECT 'DEXYZ', id, 'DE*XYZ', CURRENT_TIMESTAMP FROM operators"
+            )
+        )
+    upgrade(empty_store)
+    with empty_store.engine.connect() as connection:
+        claims = connection.execute(
+            text("SELECT prefix FROM prefix_claims ORDER BY prefix")
+        ).scalars()
+        assert list(claims) == ["DEABC", "DEXYZ"]
+    with pytest.raises(IntegrityError), empty_store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO prefix_claims (prefix, operator_pk) SELECT 'DEXYZ', id FROM operators"
+            )
+        )

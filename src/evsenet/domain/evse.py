@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -11,7 +12,7 @@ from typing import NamedTuple, TypeVar
 
 from evsenet.domain.errors import DomainError, FieldProblem, InvalidRecord
 from evsenet.domain.geography import country_alpha3, resolve_time_zone
-from evsenet.domain.ids import EvseId, OperatorId
+from evsenet.domain.ids import EvseId, OperatorId, operator_display
 
 MAX_OUTPUT_KW = Decimal("1000")
 OUTPUT_QUANTUM = Decimal("0.01")
@@ -24,6 +25,8 @@ TEXT_LIMITS = {
     "house_number": 10,
 }
 
+
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 T = TypeVar("T")
 
@@ -106,8 +109,10 @@ class EvseRecord(NamedTuple):
 
     @property
     def location(self) -> str:
-        street = f"{self.street} {self.house_number}".strip()
-        return f"{street}, {self.postal_code} {self.city}, {self.country}".replace(" ,", ",")
+        """One line for lists: `Hohe Straße 12, 50667 Köln, DEU`."""
+        street = " ".join(filter(None, (self.street, self.house_number)))
+        place = " ".join(filter(None, (self.postal_code, self.city)))
+        return ", ".join(filter(None, (street, place, self.country)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,11 +149,12 @@ def parse_evse_id(text: str | None, scope: OperatorScope) -> EvseId:
     """Parse an EVSE ID and check the pushing operator may push it."""
     evse_id = EvseId.parse(text or "")
     if not scope.may_push(evse_id):
-        declared = sorted(scope.sub_operators)
+        declared = sorted(operator_display(prefix) for prefix in scope.sub_operators)
         hint = f" (declared sub-operators: {', '.join(declared)})" if declared else ""
         raise DomainError(
             "evse_id.operator_mismatch",
-            f"EVSE ID {evse_id.sent!r} belongs to operator {evse_id.operator}, not to "
+            f"EVSE ID {evse_id.sent!r} belongs to operator {operator_display(evse_id.operator)}, "
+            "not to "
             f"{scope.operator.display}; declare it as a sub-operator of "
             f"{scope.operator.display} to push its EVSEs{hint}",
         )
@@ -159,16 +165,25 @@ def _text(value: str | None, name: str, *, required: bool) -> str:
     text = value.strip() if value else ""
     if len(text) > TEXT_LIMITS[name]:
         raise _too_long(name, text)
+    if not text.isprintable() and _CONTROL_CHARACTER.search(text):
+        raise DomainError(
+            f"{name}.control_character",
+            f"{_label(name)} contains a control character (such as a line break or NUL); "
+            "send plain text",
+        )
     if required and not text:
-        raise DomainError(f"{name}.missing", f"{name.replace('_', ' ').capitalize()} is required")
+        raise DomainError(f"{name}.missing", f"{_label(name)} is required")
     return text
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
 
 
 def _too_long(name: str, text: str) -> DomainError:
     return DomainError(
         f"{name}.too_long",
-        f"{name.replace('_', ' ').capitalize()} has {len(text)} characters; at most "
-        f"{TEXT_LIMITS[name]} are allowed",
+        f"{_label(name)} has {len(text)} characters; at most {TEXT_LIMITS[name]} are allowed",
     )
 
 
@@ -191,8 +206,7 @@ def _output(value: str | None) -> Decimal:
         raise DomainError(
             "output.too_large", f"Output {output} kW is above the {MAX_OUTPUT_KW} kW limit"
         )
-    output = output.quantize(OUTPUT_QUANTUM)
-    if output <= 0:
+    if output <= 0 or (output := output.quantize(OUTPUT_QUANTUM)) <= 0:
         raise DomainError("output.not_positive", f"Output must be at least 0.01 kW, not {value!r}")
     return output
 

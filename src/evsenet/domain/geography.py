@@ -116,7 +116,7 @@ def _zones_with_standard_offset(alpha3: str, offset: timedelta) -> list[str]:
 def _valid_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise GeographyError(
             "time_zone.unknown",
             f"{name!r} is not an IANA time zone (e.g. Europe/Berlin, America/New_York)",

@@ -25,7 +25,7 @@ EVSE_ID_MAX_LENGTH = 41
 _ISO_OPERATOR = re.compile(r"([A-Za-z]{2})\*?([A-Za-z0-9]{3})")
 _NUMERIC_OPERATOR = re.compile(r"\+?([0-9]{1,3})\*([0-9]{3})")
 _ISO_EVSE = re.compile(r"([A-Za-z]{2})\*?([A-Za-z0-9]{3})\*?[Ee]([A-Za-z0-9*]{1,30})")
-_NUMERIC_EVSE = re.compile(r"\+?([0-9]{1,3})\*([0-9]{3})\*([0-9*]{1,32})")
+_NUMERIC_EVSE = re.compile(r"\+?([0-9]{1,3})\*([0-9]{3})\*?([0-9*]{1,32})")
 _PROVIDER = re.compile(r"([A-Za-z]{2})[*-]?([A-Za-z0-9]{3})")
 _ID_CHARS = re.compile(r"[A-Za-z0-9*]*")
 
@@ -181,6 +181,13 @@ class EvseId(NamedTuple):
         return self.sent
 
 
+def operator_display(normalised: str) -> str:
+    """The usual spelling of a normalised operator ID: `DEABC` → `DE*ABC`."""
+    if normalised.startswith("+"):
+        return normalised
+    return f"{normalised[:2]}*{normalised[2:]}"
+
+
 def _explain_iso(value: str) -> str:
     """Say in words which part of an ISO-form EVSE ID is wrong."""
     head = f"EVSE ID {value!r} is malformed: "
@@ -191,7 +198,7 @@ def _explain_iso(value: str) -> str:
     if not value[:2].isalpha():
         return head + "it must start with a two-letter country code (DE*ABC*E123456*1)"
     rest = value[2:].lstrip("*")
-    if len(rest) < 3:
+    if len(rest) < 3 or "*" in rest[:3]:
         return head + "the operator part after the country code needs three letters or digits"
     after_operator = rest[3:].lstrip("*")
     if not after_operator or after_operator[0].upper() != "E":

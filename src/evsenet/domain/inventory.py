@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import NamedTuple, Protocol
 
@@ -19,6 +19,7 @@ from evsenet.domain.evse import (
     parse_evse_id,
     validate_evse,
 )
+from evsenet.domain.geography import country_alpha3
 from evsenet.domain.ids import EvseId
 
 
@@ -118,12 +119,18 @@ def validate_batch(
     scope: OperatorScope,
     progress: Callable[[int], None] | None = None,
 ) -> ValidatedBatch:
-    """Validate every record of a batch and refuse EVSE IDs that appear more than once."""
+    """Validate every record of a batch and refuse EVSE IDs that appear more than once.
+
+    A record the reader could not read but whose EVSE ID it could tell counts as refused:
+    a `fullLoad` keeps that EVSE rather than withdraw it.
+    """
     result = ValidatedBatch(batch.action, batch.position_kind)
+    refused: list[tuple[int, EvseId]] = []
     check = _check_id_only if batch.action is PushAction.DELETE else validate_evse
     for done, item in enumerate(batch.items, 1):
         if isinstance(item, RecordProblem):
             result.problems.append(item)
+            _remember_refused_id(result.refused_ids, item.evse_id)
             continue
         try:
             result.records.append(ValidRecord(item.position, check(item.evse, scope)))
@@ -132,16 +139,22 @@ def validate_batch(
                 _problem(batch.position_kind, item.position, item.evse.evse_id, p)
                 for p in error.problems
             )
-            _remember_refused_id(result.refused_ids, item.evse.evse_id)
+            evse_id = _remember_refused_id(result.refused_ids, item.evse.evse_id)
+            if evse_id is not None:
+                refused.append((item.position, evse_id))
         if progress is not None and done % 1000 == 0:
             progress(done)
-    _refuse_duplicates(result)
+    _refuse_duplicates(result, refused)
     return result
 
 
-def _remember_refused_id(refused: set[str], text: str | None) -> None:
-    with suppress(DomainError):
-        refused.add(EvseId.parse(text or "").normalised)
+def _remember_refused_id(refused: set[str], text: str | None) -> EvseId | None:
+    try:
+        evse_id = EvseId.parse(text or "")
+    except DomainError:
+        return None
+    refused.add(evse_id.normalised)
+    return evse_id
 
 
 def _check_id_only(raw: EvseInput, scope: OperatorScope) -> EvseRecord:
@@ -167,38 +180,43 @@ def _check_id_only(raw: EvseInput, scope: OperatorScope) -> EvseRecord:
     )
 
 
-def _refuse_duplicates(batch: ValidatedBatch) -> None:
-    first: dict[str, int] = {}
-    repeated: set[str] = set()
-    for valid in batch.records:
-        key = valid.record.evse_id.normalised
-        if first.setdefault(key, valid.position) != valid.position:
-            repeated.add(key)
+def _refuse_duplicates(batch: ValidatedBatch, refused: list[tuple[int, EvseId]]) -> None:
+    """Refuse every occurrence of an EVSE ID sent more than once, valid or not.
+
+    Two versions of one EVSE in one batch leave it unclear which one the operator means,
+    so neither lands, even when the other occurrence was refused for its fields.
+    """
+    sent = [(v.position, v.record.evse_id) for v in batch.records] + refused
+    counts = Counter(evse_id.normalised for _, evse_id in sent)
+    repeated = {key for key, count in counts.items() if count > 1}
     if not repeated:
         return
-    positions: dict[str, list[int]] = {}
-    for valid in batch.records:
-        if valid.record.evse_id.normalised in repeated:
-            positions.setdefault(valid.record.evse_id.normalised, []).append(valid.position)
+    occurrences: dict[str, list[tuple[int, EvseId]]] = {}
+    for position, evse_id in sorted(sent, key=lambda occurrence: occurrence[0]):
+        if evse_id.normalised in repeated:
+            occurrences.setdefault(evse_id.normalised, []).append((position, evse_id))
     batch.records = [v for v in batch.records if v.record.evse_id.normalised not in repeated]
-    for key in repeated:
-        where = positions[key]
-        for position in where:
-            batch.problems.append(_duplicate(batch, key, position, where))
+    for key, where in occurrences.items():
+        batch.problems.extend(
+            _duplicate(batch, evse_id, position, where) for position, evse_id in where
+        )
         batch.refused_ids.add(key)
     batch.problems.sort(key=lambda problem: problem.position)
 
 
-def _duplicate(batch: ValidatedBatch, key: str, position: int, where: list[int]) -> RecordProblem:
-    others = ", ".join(str(p) for p in where if p != position)
+def _duplicate(
+    batch: ValidatedBatch, evse_id: EvseId, position: int, where: list[tuple[int, EvseId]]
+) -> RecordProblem:
+    others = [str(p) for p, _ in where]
+    others.remove(str(position))
     return RecordProblem(
         position,
         batch.position_kind,
-        key,
+        evse_id.sent,
         "evse_id",
         "evse_id.duplicate_in_batch",
-        f"EVSE ID {key} appears more than once in this batch (also at "
-        f"{batch.position_kind} {others}); send each EVSE once",
+        f"EVSE ID {evse_id.sent} appears more than once in this batch (also at "
+        f"{batch.position_kind} {', '.join(others)}); send each EVSE once",
     )
 
 
@@ -287,6 +305,31 @@ class EvseFilter:
     max_output_kw: Decimal | None = None
     include_withdrawn: bool = False
 
+    @classmethod
+    def parse(
+        cls,
+        *,
+        text: str | None = None,
+        country: str | None = None,
+        city: str | None = None,
+        postal_code: str | None = None,
+        power_type: str | None = None,
+        min_output_kw: str | None = None,
+        max_output_kw: str | None = None,
+        include_withdrawn: bool = False,
+    ) -> EvseFilter:
+        """A filter from what a person typed; empty text does not filter."""
+        return cls(
+            text=_typed(text),
+            country=country_alpha3(country) if _typed(country) else None,
+            city=_typed(city),
+            postal_code=_typed(postal_code),
+            power_type=_filter_power_type(power_type),
+            min_output_kw=_output_bound(min_output_kw, "Minimum output"),
+            max_output_kw=_output_bound(max_output_kw, "Maximum output"),
+            include_withdrawn=include_withdrawn,
+        )
+
     def __post_init__(self) -> None:
         low, high = self.min_output_kw, self.max_output_kw
         if low is not None and high is not None and low > high:
@@ -294,6 +337,37 @@ class EvseFilter:
                 "filter.output_range",
                 f"Minimum output {low} kW is above maximum output {high} kW",
             )
+
+
+def _typed(value: str | None) -> str | None:
+    text = value.strip() if value else ""
+    return text or None
+
+
+def _filter_power_type(value: str | None) -> PowerType | None:
+    text = _typed(value)
+    if text is None:
+        return None
+    try:
+        return PowerType(text.upper())
+    except ValueError:
+        raise DomainError(
+            "filter.power_type",
+            f"Power type {value!r} is unknown; use AC_1_PHASE, AC_3_PHASE or DC",
+        ) from None
+
+
+def _output_bound(value: str | None, label: str) -> Decimal | None:
+    text = _typed(value)
+    if text is None:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise DomainError("filter.output_range", f"{label} {text!r} is not a number of kW")
+    return number
 
 
 @dataclass(frozen=True, slots=True)

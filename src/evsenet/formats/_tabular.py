@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
@@ -69,6 +70,17 @@ def text_or_none(value: str) -> str | None:
     """The trimmed text, or None for an empty cell."""
     text = value.strip()
     return text or None
+
+
+_SPREADSHEET_LINE_BREAK = re.compile(r"(?:_x000[DA]_)+", re.IGNORECASE)
+
+
+def one_line(value: str) -> str:
+    """A register cell as one line of text: the line breaks that spreadsheet exports leave
+    in addresses (`_x000D_`, CR, LF, tabs) become single spaces."""
+    if value.isprintable() and "_x000" not in value:
+        return value.strip()
+    return " ".join(_SPREADSHEET_LINE_BREAK.sub(" ", value).split())
 
 
 def decimal_point(value: str) -> str:

@@ -56,6 +56,7 @@ from evsenet.formats._tabular import (
     header_names,
     iter_rows,
     missing_columns_error,
+    one_line,
     row_width_problem,
     text_or_none,
 )
@@ -191,7 +192,7 @@ def _station(
     """The EVSEs of one electric station, one per charging point."""
 
     def cell(column: str) -> str:
-        return row.cells[columns.where[column]].strip()
+        return one_line(row.cells[columns.where[column]])
 
     station_id = cell("ID")
     if not station_id:

@@ -50,6 +50,7 @@ from evsenet.formats._tabular import (
     header_names,
     is_numeric_operator,
     iter_rows,
+    one_line,
     row_width_problem,
     text_or_none,
 )
@@ -217,7 +218,7 @@ def _device(
     """The EVSEs of one register row, one per charging point."""
     cells = row.cells
     device_id = text_or_none(cells[layout.device_id]) if layout.device_id is not None else None
-    address = tuple(cells[i].strip() if i >= 0 else "" for i in layout.address)
+    address = tuple(one_line(cells[i]) if i >= 0 else "" for i in layout.address)
     latitude = decimal_point(cells[layout.latitude])
     longitude = decimal_point(cells[layout.longitude])
     key = (

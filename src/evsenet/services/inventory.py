@@ -7,11 +7,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 
 from evsenet.domain.errors import BatchRejected, DomainError, NotFound, RecordProblem
-from evsenet.domain.evse import OperatorScope, PowerType
-from evsenet.domain.geography import country_alpha3
+from evsenet.domain.evse import OperatorScope
 from evsenet.domain.ids import EvseId, OperatorId
 from evsenet.domain.inventory import (
     EvseFilter,
@@ -164,46 +162,8 @@ def _apply(
         progress("write", total, total)
 
 
-def evse_filter(
-    *,
-    text: str | None = None,
-    country: str | None = None,
-    city: str | None = None,
-    postal_code: str | None = None,
-    power_type: str | None = None,
-    min_output_kw: str | None = None,
-    max_output_kw: str | None = None,
-    include_withdrawn: bool = False,
-) -> EvseFilter:
-    """Build a filter from what a person typed, with domain errors for bad values."""
-
-    def number(value: str | None, label: str) -> Decimal | None:
-        if value is None or not str(value).strip():
-            return None
-        try:
-            return Decimal(str(value).strip())
-        except InvalidOperation:
-            raise DomainError("filter.output_range", f"{label} {value!r} is not a number") from None
-
-    kind = None
-    if power_type:
-        try:
-            kind = PowerType(power_type.strip().upper())
-        except ValueError:
-            raise DomainError(
-                "filter.power_type",
-                f"Power type {power_type!r} is unknown; use AC_1_PHASE, AC_3_PHASE or DC",
-            ) from None
-    return EvseFilter(
-        text=text.strip() if text and text.strip() else None,
-        country=country_alpha3(country) if country and country.strip() else None,
-        city=city.strip() if city and city.strip() else None,
-        postal_code=postal_code.strip() if postal_code and postal_code.strip() else None,
-        power_type=kind,
-        min_output_kw=number(min_output_kw, "Minimum output"),
-        max_output_kw=number(max_output_kw, "Maximum output"),
-        include_withdrawn=include_withdrawn,
-    )
+evse_filter = EvseFilter.parse
+"""Build a filter from what a person typed in a form, a query string or a command line."""
 
 
 def list_evses(

@@ -45,12 +45,22 @@ def _claim_prefixes(uow: UnitOfWork, pk: int, own: OperatorId, prefixes: list[Op
         owner = uow.operators.owner_of(prefix)
         if owner == own:
             continue
-        if owner is not None:
-            raise Conflict(
-                "sub_operator.taken",
-                f"Prefix {prefix.display} is already claimed by operator {owner.display}",
-            )
-        uow.operators.add_sub_operator(pk, prefix, now)
+        if owner is not None or not uow.operators.add_sub_operator(pk, prefix, now):
+            raise _prefix_taken(uow, prefix)
+
+
+def _prefix_taken(uow: UnitOfWork, prefix: OperatorId) -> Conflict:
+    owner = uow.operators.owner_of(prefix)
+    by = f" by operator {owner.display}" if owner is not None else ""
+    return Conflict("sub_operator.taken", f"Prefix {prefix.display} is already claimed{by}")
+
+
+def _operator_exists(operator: OperatorId) -> Conflict:
+    return Conflict(
+        "operator.exists",
+        f"Operator {operator.display} (or a hub's sub-operator prefix with that ID) is "
+        "already registered",
+    )
 
 
 def register_operator(
@@ -61,12 +71,10 @@ def register_operator(
     prefixes = [OperatorId.parse(p) for p in sub_operators or []]
     with unit_of_work(store, write=True) as uow:
         if uow.operators.owner_of(operator) is not None:
-            raise Conflict(
-                "operator.exists",
-                f"Operator {operator.display} (or a hub's sub-operator "
-                "prefix with that ID) is already registered",
-            )
+            raise _operator_exists(operator)
         pk = uow.operators.add(operator, _name(name), datetime.now(UTC))
+        if pk is None:
+            raise _operator_exists(operator)
         _claim_prefixes(uow, pk, operator, prefixes)
         return require_operator(uow, operator)
 

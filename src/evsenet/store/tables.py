@@ -54,6 +54,23 @@ sub_operators = Table(
 )
 """EVSE ID prefixes an operator (a hub) may push for. A prefix has one owner."""
 
+prefix_claims = Table(
+    "prefix_claims",
+    metadata,
+    Column("prefix", String(12), primary_key=True),
+    Column(
+        "operator_pk",
+        Id,
+        ForeignKey("operators.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+)
+"""Every operator ID prefix in use, as an operator's own ID or as a sub-operator prefix.
+
+Its primary key is what keeps one prefix to one owner when two requests claim it at once.
+"""
+
 evses = Table(
     "evses",
     metadata,

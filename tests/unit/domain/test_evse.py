@@ -179,9 +179,9 @@ def test_operator_mismatch_message_names_id_operator_and_declared_prefixes() -> 
     message = caught.value.message
     assert caught.value.code == "evse_id.operator_mismatch"
     assert "'FR*QQQ*E1'" in message
-    assert "FRQQQ" in message
+    assert "FR*QQQ" in message
     assert "DE*ABC" in message
-    assert "DEXYZ" in message
+    assert "DE*XYZ" in message
 
 
 def test_numeric_operator_pushes_its_numeric_ids() -> None:
@@ -216,6 +216,14 @@ FIELD_CASES: list[tuple[str, Any, str, str]] = [
     ("city", None, "city", "city.missing"),
     ("city", "   ", "city", "city.missing"),
     ("city", "C" * 51, "city", "city.too_long"),
+    ("city", "Kö\x00ln", "city", "city.control_character"),
+    ("street", "Hohe Straße\n12", "street", "street.control_character"),
+    (
+        "charging_station_id",
+        "A\x1bB",
+        "charging_station_id",
+        "charging_station_id.control_character",
+    ),
     ("postal_code", "1" * 11, "postal_code", "postal_code.too_long"),
     ("street", None, "street", "street.missing"),
     ("street", "", "street", "street.missing"),
@@ -519,3 +527,14 @@ def test_same_meaning_spellings_give_equal_records(data: st.DataObject) -> None:
     respelled = validate_evse(raw(**changes), SCOPE)
     assert respelled == base
     assert hash(respelled) == hash(base)
+
+
+@pytest.mark.parametrize("street", ["Hohe\u00a0Straße", "Rue de l’Église", "東京都千代田区"])
+def test_printable_unicode_is_plain_text_not_a_control_character(street: str) -> None:
+    assert validate_evse(raw(street=street), SCOPE).street == street
+
+
+def test_location_leaves_out_what_is_missing() -> None:
+    record = validate_evse(raw(postal_code="", house_number=""), SCOPE)
+    assert "  " not in record.location
+    assert ", ," not in record.location

@@ -119,6 +119,12 @@ class TestRealExport:
 
 
 class TestStations:
+    def test_line_breaks_a_spreadsheet_left_in_an_address_become_spaces(self) -> None:
+        row = station().replace("1001 W 34th St", '"Garage_x000D_\n1001 W\t34th St"')
+        [first, _] = read(row)
+        assert first.street == "Garage 1001 W 34th St"
+        validate_evse(first, SCOPE)
+
     def test_a_station_maps_into_its_points(self) -> None:
         batch = read_afdc(export(station()), OPERATOR, PushAction.INSERT)
 

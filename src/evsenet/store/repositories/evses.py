@@ -14,6 +14,7 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    null,
     or_,
     select,
     update,
@@ -175,7 +176,7 @@ class EvseRepository:
             update(evses)
             .where(evses.c.id == bindparam("pk"))
             .values({name: bindparam(name) for name in _RECORD_COLUMNS})
-            .values(updated_at=bindparam("now"), withdrawn_at=None)
+            .values(updated_at=bindparam("now"), withdrawn_at=null())
         )
         self._run(statement, ((_values(r), pk) for pk, r in changes), {"now": now})
 
@@ -250,7 +251,7 @@ def _conditions(criteria: EvseFilter) -> Iterable[ColumnElement[bool]]:
         yield evses.c.withdrawn_at.is_(None)
     if criteria.text:
         needle = criteria.text.replace("*", "").upper()
-        yield evses.c.evse_id.contains(needle, autoescape=True)
+        yield func.replace(evses.c.evse_id, "*", "").contains(needle, autoescape=True)
     if criteria.country:
         yield evses.c.country == criteria.country
     if criteria.city:

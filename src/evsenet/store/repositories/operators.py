@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
 
 from evsenet.domain.ids import OperatorId
-from evsenet.store.tables import operators, sub_operators
+from evsenet.store.tables import operators, prefix_claims, sub_operators
+
+
+def _insert_unless_taken(connection: Connection, table: Table, values: dict[str, Any]) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING: a unique key taken meanwhile is no error."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table).values(values).on_conflict_do_nothing()
+    return sqlite.insert(table).values(values).on_conflict_do_nothing()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,29 +56,42 @@ class OperatorRepository:
             tuple(prefixes),
         )
 
-    def add(self, operator: OperatorId, name: str, now: datetime) -> int:
-        result = self.connection.execute(
-            insert(operators).values(
-                operator_id=operator.normalised,
-                display_id=operator.display,
-                name=name,
-                created_at=now,
-            )
-        )
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+    def add(self, operator: OperatorId, name: str, now: datetime) -> int | None:
+        """Register the operator and claim its ID; None when the ID is taken (a race lost)."""
+        values = {
+            "operator_id": operator.normalised,
+            "display_id": operator.display,
+            "name": name,
+            "created_at": now,
+        }
+        statement = _insert_unless_taken(self.connection, operators, values)
+        pk = self.connection.execute(statement.returning(operators.c.id)).scalar_one_or_none()
+        if pk is None or not self._claim(int(pk), operator):
+            return None
+        return int(pk)
+
+    def _claim(self, pk: int, prefix: OperatorId) -> bool:
+        values = {"prefix": prefix.normalised, "operator_pk": pk}
+        statement = _insert_unless_taken(self.connection, prefix_claims, values)
+        claimed = self.connection.execute(statement.returning(prefix_claims.c.prefix))
+        return claimed.scalar_one_or_none() is not None
 
     def rename(self, pk: int, name: str) -> None:
         self.connection.execute(operators.update().where(operators.c.id == pk).values(name=name))
 
-    def add_sub_operator(self, pk: int, prefix: OperatorId, now: datetime) -> None:
+    def add_sub_operator(self, pk: int, prefix: OperatorId, now: datetime) -> bool:
+        """Claim `prefix` for operator `pk`; False when another claimed it meanwhile."""
+        if not self._claim(pk, prefix):
+            return False
         self.connection.execute(
-            insert(sub_operators).values(
+            sub_operators.insert().values(
                 prefix=prefix.normalised,
                 display_prefix=prefix.display,
                 operator_pk=pk,
                 created_at=now,
             )
         )
+        return True
 
     def remove_sub_operator(self, pk: int, prefix: OperatorId) -> bool:
         result = self.connection.execute(
@@ -76,7 +99,14 @@ class OperatorRepository:
                 sub_operators.c.operator_pk == pk, sub_operators.c.prefix == prefix.normalised
             )
         )
-        return result.rowcount > 0
+        if result.rowcount == 0:
+            return False
+        self.connection.execute(
+            prefix_claims.delete().where(
+                prefix_claims.c.operator_pk == pk, prefix_claims.c.prefix == prefix.normalised
+            )
+        )
+        return True
 
     def owner_of(self, prefix: OperatorId) -> OperatorId | None:
         """Who already claims `prefix`, as its own ID or as a sub-operator."""

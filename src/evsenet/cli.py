@@ -9,7 +9,6 @@ option, a malformed operator ID, an unreadable file). Errors are one line on std
 from __future__ import annotations
 
 import os
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -30,6 +29,7 @@ from evsenet.cli_output import (
     exit_code_for,
     import_progress,
     interactive,
+    json_refusal,
     note,
     print_error,
     print_evses,
@@ -42,10 +42,7 @@ from evsenet.domain.errors import DomainError
 from evsenet.domain.ids import OperatorId
 from evsenet.domain.inventory import Page, PushAction
 from evsenet.formats import ParsedBatch
-from evsenet.formats.afdc import read_afdc
-from evsenet.formats.bnetza import read_bnetza
-from evsenet.formats.csv import read_evse_csv
-from evsenet.formats.oicp import read_oicp_push_bytes
+from evsenet.formats.files import FileFormat, guess_format, read_file
 from evsenet.services.inventory import (
     ImportRefused,
     ImportSummary,
@@ -66,8 +63,6 @@ from evsenet.store.migrate import alembic_config, current_revision, head_revisio
 
 DEMO_OPERATOR = "DE*DMO"
 DEMO_EVSES = 1000
-SNIFF_BYTES = 65_536
-SNIFF_LINES = 20
 
 
 class EvsenetGroup(TyperGroup):
@@ -376,13 +371,6 @@ def tokens_revoke(
 # --- EVSEs ----------------------------------------------------------------------------
 
 
-class ImportFormat(StrEnum):
-    OICP = "oicp"
-    CSV = "csv"
-    BNETZA = "bnetza"
-    AFDC = "afdc"
-
-
 def read_source(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -390,62 +378,6 @@ def read_source(path: Path) -> bytes:
         raise CliProblem(
             "cli.file_unreadable", f"Cannot read {path}: {error.strerror or error}"
         ) from None
-
-
-def guess_format(path: Path, data: bytes) -> ImportFormat:
-    """JSON is an OICP push; a `Betreiber` header the BNetzA register; `Fuel Type Code`
-    an AFDC export; anything else evsenet's CSV."""
-    head = data[:SNIFF_BYTES].decode("utf-8-sig", errors="replace").lstrip()
-    if path.suffix.lower() == ".json" or head.startswith(("{", "[")):
-        return ImportFormat.OICP
-    lines = head.splitlines()[:SNIFF_LINES]
-    if any("Betreiber" in line for line in lines):
-        return ImportFormat.BNETZA
-    if lines and "Fuel Type Code" in lines[0]:
-        return ImportFormat.AFDC
-    return ImportFormat.CSV
-
-
-def _text(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CliProblem(
-            "import.encoding",
-            f"The file is not UTF-8 text (byte {error.start} cannot be read); save it as "
-            "UTF-8 and import it again",
-        ) from None
-
-
-def parse_batch(
-    data: bytes,
-    kind: ImportFormat,
-    operator: OperatorId,
-    action: PushAction | None,
-    zone: str | None,
-) -> ParsedBatch:
-    """Read the file in its format; the action defaults to upsert (OICP: the body's)."""
-    if zone and kind is not ImportFormat.AFDC:
-        raise CliProblem("cli.time_zone", f"--time-zone applies to AFDC files, not {kind}")
-    if kind is ImportFormat.OICP:
-        return _oicp_batch(data, action)
-    text, chosen = _text(data), action or PushAction.UPSERT
-    if kind is ImportFormat.BNETZA:
-        return read_bnetza(text, operator, chosen)
-    if kind is ImportFormat.AFDC:
-        return read_afdc(text, operator, chosen, time_zone=zone)
-    return read_evse_csv(text, chosen)
-
-
-def _oicp_batch(data: bytes, action: PushAction | None) -> ParsedBatch:
-    batch = read_oicp_push_bytes(data)
-    if action is not None and action is not batch.action:
-        raise CliProblem(
-            "cli.action_mismatch",
-            f"The OICP body's ActionType is {batch.action}; --action {action} cannot change "
-            "it (leave --action out, or edit the body)",
-        )
-    return batch
 
 
 def register_if_new(store: Store, operator: OperatorId) -> None:
@@ -479,7 +411,7 @@ def evses_import(
     file: Annotated[Path, typer.Argument(help="The file to import")],
     operator: OperatorOption,
     format: Annotated[
-        ImportFormat | None,
+        FileFormat | None,
         typer.Option(case_sensitive=False, help="File format; guessed when left out"),
     ] = None,
     action: Annotated[
@@ -502,9 +434,12 @@ def evses_import(
     operator_id = OperatorId.parse(operator)
     store = open_store(ctx)
     data = read_source(file)
-    batch = parse_batch(data, format or guess_format(file, data), operator_id, action, time_zone)
-    register_if_new(store, operator_id)
-    finish_import(run_import(store, operator_id, batch, skip_invalid, as_json), as_json, file.name)
+    kind = format or guess_format(file.name, data)
+    with json_refusal(as_json):
+        batch = read_file(data, kind, operator_id, action, time_zone)
+        register_if_new(store, operator_id)
+        summary = run_import(store, operator_id, batch, skip_invalid, as_json)
+    finish_import(summary, as_json, file.name)
 
 
 @evses_app.command("list")

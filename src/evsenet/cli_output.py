@@ -147,6 +147,20 @@ def _page_line(page: EvsePage) -> str:
     return line
 
 
+@contextmanager
+def json_refusal(as_json: bool) -> Iterator[None]:
+    """With --json, a refusal of the whole file is a JSON object on stdout too:
+    `{"error": {"code": …, "message": …}}` beside the line on stderr."""
+    try:
+        yield
+    except DomainError as error:
+        if not as_json:
+            raise
+        print_json({"error": {"code": error.code, "message": error.message, "field": error.field}})
+        print_error(error.code, error.message)
+        raise typer.Exit(exit_code_for(error)) from None
+
+
 def print_summary(summary: ImportSummary, as_json: bool, source: str) -> None:
     """What an import did: one JSON object, or a sentence and the refused records."""
     if as_json:

@@ -427,7 +427,7 @@ def test_import_usage_errors(cli: Cli, tmp_path: Path) -> None:
     assert "cli.file_unreadable" in cli.error(
         "evses", "import", str(tmp_path / "missing.csv"), "-o", "DE*ABC", code=2
     )
-    assert "cli.time_zone" in cli.error(
+    assert "import.time_zone_not_applicable" in cli.error(
         "evses", "import", str(good), "-o", "DE*ABC", "--time-zone", "Europe/Berlin", code=2
     )
     latin1 = tmp_path / "latin1.csv"
@@ -448,7 +448,7 @@ def test_import_usage_errors(cli: Cli, tmp_path: Path) -> None:
 def test_oicp_action_cannot_be_overridden(cli: Cli, peer_data: Path) -> None:
     stderr = cli.error("evses", "import", str(peer_data / HUBJECT), "-o", "DE*ABC",
                        "--action", "insert", code=2)  # fmt: skip
-    assert "cli.action_mismatch" in stderr
+    assert "import.action_mismatch" in stderr
     assert "fullLoad" in stderr
 
 
@@ -548,3 +548,13 @@ def test_default_database_from_the_environment(
     assert result.exit_code == 0, result.output
     monkeypatch.delenv("EVSENET_DATABASE_URL")
     assert "DE*ENV" in Cli(f"sqlite:///{path}")("operators", "list").stdout
+
+
+def test_a_refused_file_is_a_json_error_with_json(cli: Cli, tmp_path: Path) -> None:
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes((CSV_HEADER + "\n" + csv_row("DE*ABC*E1*1") + "\n").encode("latin-1"))
+    result = cli("evses", "import", str(latin1), "-o", "DE*ABC", "--json", code=2)
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "import.encoding"
+    assert "UTF-8" in error["message"]
+    assert "import.encoding" in result.stderr

@@ -289,6 +289,7 @@ def _refusal(
 
 
 MAX_PAGE_SIZE = 1000
+MAX_OFFSET = 2**31 - 1
 SORT_KEYS = ("evse_id", "country", "city", "postal_code", "power_type", "output_kw")
 
 
@@ -384,8 +385,8 @@ class Page:
             raise DomainError(
                 "page.limit", f"Page size must be 1…{MAX_PAGE_SIZE}, not {self.limit}"
             )
-        if self.offset < 0:
-            raise DomainError("page.offset", f"Offset must be 0 or more, not {self.offset}")
+        if not 0 <= self.offset <= MAX_OFFSET:
+            raise DomainError("page.offset", f"Offset must be 0…{MAX_OFFSET}, not {self.offset}")
         if self.sort not in SORT_KEYS:
             raise DomainError(
                 "page.sort", f"Cannot sort by {self.sort!r}; use one of {', '.join(SORT_KEYS)}"

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Numeric
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+def _unchanged(value: Decimal) -> Decimal:
+    return value
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -46,10 +51,16 @@ class ExactDecimal(TypeDecorator[Decimal]):
             return dialect.type_descriptor(Numeric(asdecimal=False))
         return dialect.type_descriptor(Numeric(self.precision, self.scale))
 
+    @staticmethod
+    def binder(dialect: Dialect) -> Callable[[Decimal], Any]:
+        """How a Decimal is bound on `dialect`: as exact text on SQLite (which has no
+        decimal type and would round through a float), as itself elsewhere."""
+        return str if dialect.name == "sqlite" else _unchanged
+
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
-        if value is None or dialect.name != "sqlite":
-            return value
-        return str(value)
+        if value is None:
+            return None
+        return self.binder(dialect)(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:

@@ -437,6 +437,7 @@ def test_output_range_must_be_ordered() -> None:
         ({"limit": 0}, "page.limit"),
         ({"limit": MAX_PAGE_SIZE + 1}, "page.limit"),
         ({"offset": -1}, "page.offset"),
+        ({"offset": 2**31}, "page.offset"),
         ({"sort": "latitude"}, "page.sort"),
         ({"sort": "evse_id; DROP TABLE evses"}, "page.sort"),
     ],

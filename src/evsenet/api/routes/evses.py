@@ -17,13 +17,9 @@ from fastapi.concurrency import run_in_threadpool
 from evsenet.api.auth import Caller, get_store
 from evsenet.api.problems import problem_responses
 from evsenet.api.schemas import Evse, EvsePage, ImportSummary
-from evsenet.domain.errors import DomainError
 from evsenet.domain.ids import OperatorId
-from evsenet.domain.inventory import MAX_PAGE_SIZE, Page, PushAction
-from evsenet.formats import ParsedBatch
-from evsenet.formats.afdc import read_afdc
-from evsenet.formats.bnetza import read_bnetza
-from evsenet.formats.csv import read_evse_csv
+from evsenet.domain.inventory import MAX_OFFSET, MAX_PAGE_SIZE, Page, PushAction
+from evsenet.formats.files import FileFormat, read_file
 from evsenet.formats.oicp import read_oicp_push_bytes
 from evsenet.services.inventory import ImportSummary as Summary
 from evsenet.services.inventory import evse_filter, get_evse, import_evses, list_evses
@@ -33,7 +29,6 @@ router = APIRouter(prefix="/api/v1/evses", tags=["evses"], responses=problem_res
 
 StoreDep = Annotated[Store, Depends(get_store)]
 
-MAX_OFFSET = 2**31 - 1
 NO_NUL = r"^[^\x00]*$"
 """Text filters may hold any character but NUL, which no database column can."""
 
@@ -94,31 +89,11 @@ def push_oicp(store: Store, operator: OperatorId, body: bytes, skip_invalid: boo
 
 
 class ImportFormat(StrEnum):
-    CSV = "csv"
-    BNETZA = "bnetza"
-    AFDC = "afdc"
+    """The file formats of the import endpoint (OICP bodies go to `/push`)."""
 
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DomainError(
-            "import.encoding",
-            f"The file is not UTF-8 text (byte {error.start} cannot be read); "
-            "save it as UTF-8 (CSV UTF-8 in spreadsheet programs) and send it again",
-        ) from None
-
-
-def _read_file(
-    data: bytes, kind: ImportFormat, operator: OperatorId, action: PushAction, zone: str | None
-) -> ParsedBatch:
-    text = _decode(data)
-    if kind is ImportFormat.BNETZA:
-        return read_bnetza(text, operator, action)
-    if kind is ImportFormat.AFDC:
-        return read_afdc(text, operator, action, time_zone=zone)
-    return read_evse_csv(text, action)
+    CSV = FileFormat.CSV.value
+    BNETZA = FileFormat.BNETZA.value
+    AFDC = FileFormat.AFDC.value
 
 
 def import_file(
@@ -131,7 +106,7 @@ def import_file(
     skip_invalid: bool,
 ) -> Summary:
     """Read a file of the given format and import it for `operator` (in a worker thread)."""
-    batch = _read_file(data, kind, operator, action, zone)
+    batch = read_file(data, FileFormat(kind.value), operator, action, zone)
     return import_evses(store, operator.display, batch, skip_invalid=skip_invalid)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from evsenet.domain.evse import EvseRecord, PowerType
 from evsenet.domain.ids import EvseId
 from evsenet.domain.inventory import EvseFilter, EvsePage, KnownEvse, Page, StoredEvse
 from evsenet.store.tables import evses
+from evsenet.store.types import ExactDecimal
 
 CHUNK = 5_000
 """Rows per executemany: bounds memory while keeping round trips few."""
@@ -56,68 +58,72 @@ _RECORD_COLUMNS = (
     "time_zone",
 )
 
-
-def _values(record: EvseRecord) -> dict[str, Any]:
-    """The row of a record, by column name, as Python values."""
-    return {
-        "evse_id": record.evse_id.normalised,
-        "evse_id_sent": record.evse_id.sent,
-        "charging_station_id": record.charging_station_id,
-        "country": record.country,
-        "city": record.city,
-        "postal_code": record.postal_code,
-        "street": record.street,
-        "house_number": record.house_number,
-        "latitude": record.latitude,
-        "longitude": record.longitude,
-        "power_type": record.power_type.value,
-        "output_kw": record.output_kw,
-        "plugs": "|".join(record.plugs),
-        "time_zone": record.time_zone,
-    }
+BoundRow = tuple[Any, ...]
 
 
-def _same(value: Any) -> Any:
-    return value
+def _record_values(decimal: Callable[[Decimal], Any]) -> Callable[[EvseRecord], BoundRow]:
+    """A function giving a record's values in `_RECORD_COLUMNS` order, ready to bind:
+    `decimal` is how the dialect binds an exact decimal (see `ExactDecimal`)."""
 
+    def values(record: EvseRecord) -> BoundRow:
+        evse_id = record.evse_id
+        return (
+            evse_id.normalised,
+            evse_id.sent,
+            record.charging_station_id,
+            record.country,
+            record.city,
+            record.postal_code,
+            record.street,
+            record.house_number,
+            decimal(record.latitude),
+            decimal(record.longitude),
+            record.power_type.value,
+            decimal(record.output_kw),
+            "|".join(record.plugs),
+            record.time_zone,
+        )
 
-def _with_pk(values: dict[str, Any], pk: int | None) -> dict[str, Any]:
-    if pk is not None:
-        values["pk"] = pk
     return values
 
 
 class _BulkStatement:
-    """A statement compiled once, fed many rows through the driver's executemany.
+    """A statement compiled once and fed many rows through the driver's executemany.
 
-    SQLAlchemy's per-parameter processing costs more than the database's own work in a
-    100,000-row import, so values are converted here once per column type, exactly as
-    SQLAlchemy would convert them, and handed to the driver ready to bind.
+    SQLAlchemy's per-value processing costs more than the database's own work in a
+    100,000-row import, so rows arrive as tuples already in the form the driver binds
+    (`names` says which value is which); values that are the same for every row are
+    converted once, by SQLAlchemy's own bind processors.
     """
 
-    def __init__(self, connection: Connection, statement: Insert | Update) -> None:
+    def __init__(
+        self, connection: Connection, statement: Insert | Update, names: Sequence[str]
+    ) -> None:
         dialect = connection.dialect
         compiled = statement.compile(dialect=dialect)
         self.connection = connection
         self.sql = str(compiled)
-        order = compiled.positiontup if compiled.positional else None
-        self.pick = itemgetter(*order) if order else None
-        self.convert: dict[str, Callable[[Any], Any]] = {}
-        for name, bind in compiled.binds.items():
-            convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if convert is not None:
-                self.convert[name] = convert
+        self.names = tuple(names)
+        self.binds = compiled.binds
+        self.dialect = dialect
+        self.positions = compiled.positiontup if compiled.positional else None
 
-    def run(self, rows: Iterable[dict[str, Any]], fixed: dict[str, Any]) -> int:
+    def _ready(self, fixed: dict[str, Any]) -> BoundRow:
+        ready = []
+        for name, value in fixed.items():
+            convert = self.binds[name].type.dialect_impl(self.dialect).bind_processor(self.dialect)
+            ready.append(value if convert is None else convert(value))
+        return tuple(ready)
+
+    def run(self, rows: Iterable[BoundRow], fixed: dict[str, Any]) -> int:
         """Execute for every row (plus the `fixed` values); how many rows it changed."""
-        ready = {name: self.convert.get(name, _same)(value) for name, value in fixed.items()}
-        converters = [(name, fn) for name, fn in self.convert.items() if name not in fixed]
-        batch: list[Any] = []
-        for row in rows:
-            for name, convert in converters:
-                row[name] = convert(row[name])
-            row.update(ready)
-            batch.append(self.pick(row) if self.pick else row)
+        names = (*self.names, *fixed)
+        ready = self._ready(fixed)
+        if self.positions is not None:
+            pick = itemgetter(*(names.index(name) for name in self.positions))
+            batch: list[Any] = [pick((*row, *ready)) for row in rows]
+        else:
+            batch = [dict(zip(names, (*row, *ready), strict=True)) for row in rows]
         if not batch:
             return 0
         return int(self.connection.exec_driver_sql(self.sql, batch).rowcount)
@@ -161,14 +167,11 @@ class EvseRepository:
 
     def insert_many(self, operator_pk: int, records: Sequence[EvseRecord], now: datetime) -> None:
         statement = insert(evses).values(
-            {name: bindparam(name) for name in (*_RECORD_COLUMNS, "operator_pk")}
+            {name: bindparam(name) for name in _RECORD_COLUMNS}
+            | {"operator_pk": bindparam("operator_pk")}
             | {"created_at": bindparam("now"), "updated_at": bindparam("now")}
         )
-        self._run(
-            statement,
-            ((_values(r), None) for r in records),
-            {"operator_pk": operator_pk, "now": now},
-        )
+        self._run(statement, records, None, {"operator_pk": operator_pk, "now": now})
 
     def restore_many(self, changes: Sequence[tuple[int, EvseRecord]], now: datetime) -> None:
         """Write withdrawn EVSEs' new data and make them active again."""
@@ -178,7 +181,7 @@ class EvseRepository:
             .values({name: bindparam(name) for name in _RECORD_COLUMNS})
             .values(updated_at=bindparam("now"), withdrawn_at=null())
         )
-        self._run(statement, ((_values(r), pk) for pk, r in changes), {"now": now})
+        self._run(statement, [r for _, r in changes], [pk for pk, _ in changes], {"now": now})
 
     def refresh_many(self, changes: Sequence[tuple[int, EvseRecord]], now: datetime) -> int:
         """Write active EVSEs' data where any field differs; how many EVSEs changed.
@@ -194,18 +197,32 @@ class EvseRepository:
             .values({name: bindparam(name) for name in _RECORD_COLUMNS})
             .values(updated_at=bindparam("now"))
         )
-        return self._run(statement, ((_values(r), pk) for pk, r in changes), {"now": now})
+        pks = [pk for pk, _ in changes]
+        return self._run(statement, [r for _, r in changes], pks, {"now": now})
 
     def _run(
         self,
         statement: Insert | Update,
-        rows: Iterable[tuple[dict[str, Any], int | None]],
+        records: Sequence[EvseRecord],
+        pks: Sequence[int] | None,
         fixed: dict[str, Any],
     ) -> int:
-        bulk = _BulkStatement(self.connection, statement)
+        """Execute `statement` for every record, in chunks; how many rows it changed.
+
+        `pks`, when given, are the rows' primary keys, one per record.
+        """
+        names = (*_RECORD_COLUMNS, "pk") if pks is not None else _RECORD_COLUMNS
+        bulk = _BulkStatement(self.connection, statement, names)
+        values = _record_values(ExactDecimal.binder(self.connection.dialect))
         changed = 0
-        for chunk in _chunks(list(rows), CHUNK):
-            changed += bulk.run((_with_pk(values, pk) for values, pk in chunk), fixed)
+        for start in range(0, len(records), CHUNK):
+            chunk = records[start : start + CHUNK]
+            if pks is None:
+                rows: Iterable[BoundRow] = map(values, chunk)
+            else:
+                keys = pks[start : start + CHUNK]
+                rows = ((*values(r), pk) for r, pk in zip(chunk, keys, strict=True))
+            changed += bulk.run(rows, fixed)
         return changed
 
     def withdraw(self, pks: Sequence[int], now: datetime) -> None:

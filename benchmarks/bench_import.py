@@ -62,7 +62,10 @@ def _peak_mib() -> float:
 
 
 def _raw_rows(count: int) -> list[tuple[Any, ...]]:
-    """The generated records as the rows a raw insert would write (no validation)."""
+    """The generated records as the rows a raw insert would write (no validation).
+
+    Decimals stay exact text, as evsenet binds them on SQLite, so both sides write the
+    same values."""
     from evsenet.demo import generate_evses
     from evsenet.domain.ids import EvseId, OperatorId
 
@@ -81,10 +84,10 @@ def _raw_rows(count: int) -> list[tuple[Any, ...]]:
                 raw.postal_code,
                 raw.street,
                 raw.house_number,
-                float(raw.latitude or 0),
-                float(raw.longitude or 0),
+                raw.latitude,
+                raw.longitude,
                 raw.power_type,
-                float(raw.output_kw or 0),
+                raw.output_kw,
                 "|".join(raw.plugs),
                 raw.time_zone or "Europe/Berlin",
                 now,

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from evsenet.api.schemas import EvsePage as EvsePageJson
 from evsenet.domain.errors import DomainError, RecordProblem
@@ -125,7 +125,13 @@ def print_evses(page: EvsePage, as_json: bool) -> None:
     if as_json:
         print_json(EvsePageJson.of(page).model_dump(mode="json"))
         return
-    table = Table("EVSE ID", "Location", "Power type", "Output kW", "Status")
+    table = Table(  # the key facts are never cut short; the location wraps
+        Column("EVSE ID", overflow="fold"),
+        "Location",
+        Column("Power type", overflow="fold", min_width=len("AC_3_PHASE")),
+        Column("Output kW", justify="right", no_wrap=True, min_width=len("1000.00")),
+        Column("Status", no_wrap=True, min_width=len("withdrawn")),
+    )
     for item in page.items:
         record = item.record
         output = format(record.output_kw, "f")

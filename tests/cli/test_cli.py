@@ -55,8 +55,9 @@ class Cli:
     def __init__(self, url: str) -> None:
         self.url = url
 
-    def __call__(self, *args: str, code: int = 0) -> Result:
-        result = runner.invoke(app, ["--database", self.url, *args], env={"COLUMNS": "120"})
+    def __call__(self, *args: str, code: int = 0, width: int = 120) -> Result:
+        environment = {"COLUMNS": str(width)}
+        result = runner.invoke(app, ["--database", self.url, *args], env=environment)
         assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
         assert "Traceback" not in result.output
         return result
@@ -518,6 +519,16 @@ def test_list_table_and_errors(cli: Cli, tmp_path: Path) -> None:
     assert "page.sort" in cli.error("evses", "list", "-o", "DE*ABC", "--sort", "name", code=2)
     assert "page.limit" in cli.error("evses", "list", "-o", "DE*ABC", "--limit", "0", code=2)
     assert "operator.unknown" in cli.error("evses", "list", "-o", "DE*NOP", code=1)
+
+
+def test_a_narrow_terminal_never_cuts_an_evse_id_short(cli: Cli, tmp_path: Path) -> None:
+    long_id = "DE*ABC*E" + "1234567890" * 3
+    cli("evses", "import", str(write(tmp_path / "a.csv", CSV_HEADER, csv_row(long_id))), "-o",
+        "DE*ABC")  # fmt: skip
+    table = cli("evses", "list", "-o", "DE*ABC", width=60).stdout
+    assert "…" not in table
+    first_column = "".join(line.split("│")[1].strip() for line in table.splitlines()[3:-2])
+    assert long_id in first_column
 
 
 def test_demo_registers_the_operator_and_is_repeatable(cli: Cli) -> None:

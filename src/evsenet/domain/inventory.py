@@ -187,7 +187,10 @@ def _refuse_duplicates(batch: ValidatedBatch, refused: list[tuple[int, EvseId]])
     so neither lands, even when the other occurrence was refused for its fields.
     """
     sent = [(v.position, v.record.evse_id) for v in batch.records] + refused
-    counts = Counter(evse_id.normalised for _, evse_id in sent)
+    keys = [evse_id.normalised for _, evse_id in sent]
+    if len(set(keys)) == len(keys):
+        return
+    counts = Counter(keys)
     repeated = {key for key, count in counts.items() if count > 1}
     if not repeated:
         return

@@ -15,10 +15,8 @@ no two IDs become equal once the `*` separators are ignored. A numeric operator
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 from random import Random
@@ -28,6 +26,7 @@ from evsenet.domain.evse import EvseInput, PowerType
 from evsenet.domain.ids import OperatorId
 from evsenet.domain.inventory import PushAction
 from evsenet.formats import ParsedBatch, ParsedItem, SourceRecord
+from evsenet.memory import collector_paused
 
 DEFAULT_SEED = 2026
 COORDINATE_SPREAD = 0.05
@@ -311,25 +310,12 @@ def generate_evses(
     id_prefix = _id_prefix(operator, max(6, len(str(count))))
     records: list[SourceRecord] = []
     station = 0
-    with _collector_paused():
+    with collector_paused():
         while len(records) < count:
             station += 1
             size = min(_SIZES.pick(random), count - len(records))
             records.extend(_station(random, station, size, id_prefix, len(records)))
     return records
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while ~10^5 records without cycles are built:
-    its passes over them would cost a quarter of the time and free nothing."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def demo_batch(operator: OperatorId, count: int, seed: int = DEFAULT_SEED) -> ParsedBatch:

@@ -875,7 +875,9 @@ def test_one_bad_record_refuses_the_batch_and_writes_nothing(store: Store) -> No
         (3, "DE*ABC*E9", "power_type", "power_type.unknown"),
     ]
     assert "2 of 4 records were refused" in caught.value.message
-    assert summary.as_dict()["rejected"][0] == {
+    rejected = summary.as_dict()["rejected"]
+    assert isinstance(rejected, list)
+    assert rejected[0] == {
         "index": 1,
         "evse_id": "DE*ABC*E7",
         "field": "city",

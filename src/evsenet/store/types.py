@@ -34,13 +34,27 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+SQLITE_EXACT_DIGITS = 15
+"""Significant digits SQLite's NUMERIC affinity keeps when it stores a number as REAL."""
+
+
 class ExactDecimal(TypeDecorator[Decimal]):
-    """A fixed-point number that is a `Decimal` in Python on SQLite too (never a float)."""
+    """A fixed-point number that is a `Decimal` in Python on every database.
+
+    PostgreSQL stores NUMERIC(precision, scale) exactly. SQLite stores the number as REAL,
+    which keeps 15 significant digits: at most that many digits, quantized to `scale` when
+    read, come back exactly as they were written, so wider columns are refused here.
+    """
 
     impl = Numeric
     cache_ok = True
 
     def __init__(self, precision: int, scale: int) -> None:
+        if precision > SQLITE_EXACT_DIGITS:
+            raise ValueError(
+                f"ExactDecimal({precision}, {scale}) cannot round-trip on SQLite; "
+                f"use at most {SQLITE_EXACT_DIGITS} digits or a text column"
+            )
         super().__init__(precision=precision, scale=scale)
         self.precision = precision
         self.scale = scale
@@ -53,8 +67,8 @@ class ExactDecimal(TypeDecorator[Decimal]):
 
     @staticmethod
     def binder(dialect: Dialect) -> Callable[[Decimal], Any]:
-        """How a Decimal is bound on `dialect`: as exact text on SQLite (which has no
-        decimal type and would round through a float), as itself elsewhere."""
+        """How a Decimal is bound on `dialect`: as its exact text on SQLite (the driver
+        knows no Decimal), as itself elsewhere."""
         return str if dialect.name == "sqlite" else _unchanged
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:

@@ -417,7 +417,11 @@ def _expected_zone_problem(country: str, zone: str | None) -> str | None:
     alpha3 = {"DEU": "DEU", "de": "DEU", "USA": "USA"}[country]
     if zone == "Mars/Base":
         return "time_zone.unknown"
-    fits = {"DEU": {None, "Europe/Berlin"}, "USA": {"America/Chicago"}}[alpha3]
+    zones_that_fit: dict[str, set[str | None]] = {
+        "DEU": {None, "Europe/Berlin"},
+        "USA": {"America/Chicago"},
+    }
+    fits = zones_that_fit[alpha3]
     if zone in fits:
         return None
     return "time_zone.required" if zone is None else "time_zone.country_mismatch"

@@ -1009,3 +1009,21 @@ def test_a_crash_while_restoring_leaves_nothing_written(
     with pytest.raises(Crash):
         push(store, A, PushAction.UPSERT, evse("DE*ABC*E8"), evse(E3, city="Potsdam"))
     assert dump(store) == before
+
+
+def test_a_sub_operator_withdrawn_during_an_import_refuses_the_import(store: Store) -> None:
+    register_operator(store, A, sub_operators=["DE*XYZ"])
+    records = [SourceRecord(i, evse(f"DE*XYZ*E{i}")) for i in range(1000)]
+    before = dump(store)
+
+    def withdraw_midway(stage: str, done: int, _total: int) -> None:
+        if stage == "validate" and done == 1000:
+            withdraw_sub_operator(store, A, "DE*XYZ")
+
+    with pytest.raises(Conflict) as caught:
+        import_evses(
+            store, A, ParsedBatch(PushAction.UPSERT, "index", records), progress=withdraw_midway
+        )
+    assert caught.value.code == "batch.sub_operators_changed"
+    assert "Send the batch again" in caught.value.message
+    assert dump(store)["evses"] == before["evses"] == []

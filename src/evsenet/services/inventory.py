@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from evsenet.domain.errors import BatchRejected, DomainError, NotFound, RecordProblem
+from evsenet.domain.errors import BatchRejected, Conflict, DomainError, NotFound, RecordProblem
 from evsenet.domain.evse import OperatorScope
 from evsenet.domain.ids import EvseId, OperatorId
 from evsenet.domain.inventory import (
@@ -69,11 +69,12 @@ class ImportRefused(BatchRejected):
         self.summary = summary
 
 
-def _scope(store: Store, operator: OperatorId) -> OperatorScope:
+def _scope(store: Store, operator: OperatorId) -> tuple[OperatorScope, tuple[str, ...]]:
+    """Who may push what, and the declared prefixes it was read from."""
     with unit_of_work(store) as uow:
         row = require_operator(uow, operator)
     subs = frozenset(OperatorId.parse(prefix).normalised for prefix in row.sub_operators)
-    return OperatorScope(row.operator_id, subs)
+    return OperatorScope(row.operator_id, subs), row.sub_operators
 
 
 def _check_batch_operator(batch: ParsedBatchLike, operator: OperatorId) -> None:
@@ -102,7 +103,7 @@ def import_evses(
     """
     operator = OperatorId.parse(operator_id)
     _check_batch_operator(batch, operator)
-    scope = _scope(store, operator)
+    scope, declared = _scope(store, operator)
     total = len(batch.items)
     report = (lambda done: progress("validate", done, total)) if progress else None
     with collector_paused():
@@ -113,6 +114,8 @@ def import_evses(
         raise ImportRefused(summary)
     with collector_paused(), unit_of_work(store, write=True) as uow:
         row = require_operator(uow, operator, lock=True)
+        if row.sub_operators != declared:
+            raise _scope_changed(operator)
         plan = plan_push(validated, uow.evses.known(row.pk))
         summary.rejected = plan.problems
         if plan.problems and not skip_invalid:
@@ -120,6 +123,14 @@ def import_evses(
         _apply(uow.evses, row.pk, plan, summary, progress)
     summary.committed = True
     return summary
+
+
+def _scope_changed(operator: OperatorId) -> Conflict:
+    return Conflict(
+        "batch.sub_operators_changed",
+        f"The sub-operators of {operator.display} changed while the batch was being "
+        "checked; nothing was written. Send the batch again.",
+    )
 
 
 def _apply(

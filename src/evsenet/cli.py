@@ -3,12 +3,15 @@
 Each command parses its arguments, calls one service and renders the result
 (`evsenet.cli_output`). Exit codes: 0 done; 1 evsenet refused something (a rule, a
 record, an unknown operator, an outdated database); 2 a usage or input error (a bad
-option, a malformed operator ID, an unreadable file). Errors are one line on stderr.
+option, a malformed operator ID, an unreadable file); 130 interrupted (Ctrl-C). Errors
+are one line on stderr, `error [code]: message`, never a traceback; with --json they are
+also a JSON object on stdout.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -18,10 +21,13 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from evsenet.api.app import create_app
 from evsenet.cli_output import (
+    INTERRUPTED,
     REFUSED,
     USAGE,
     CliProblem,
@@ -29,10 +35,10 @@ from evsenet.cli_output import (
     exit_code_for,
     import_progress,
     interactive,
-    json_refusal,
     note,
     print_error,
     print_evses,
+    print_json_error,
     print_operators,
     print_summary,
     say,
@@ -40,7 +46,7 @@ from evsenet.cli_output import (
 from evsenet.demo import DEFAULT_SEED, demo_batch
 from evsenet.domain.errors import DomainError
 from evsenet.domain.ids import OperatorId
-from evsenet.domain.inventory import Page, PushAction
+from evsenet.domain.inventory import MAX_PAGE_SIZE, SORT_KEYS, Page, PushAction
 from evsenet.formats import ParsedBatch
 from evsenet.formats.files import FileFormat, guess_format, read_file
 from evsenet.services.inventory import (
@@ -65,33 +71,82 @@ DEMO_OPERATOR = "DE*DMO"
 DEMO_EVSES = 1000
 
 
+JSON_REQUESTED = "evsenet:json"
+"""Key in the click context's shared `meta`: the command was asked for --json."""
+MAX_ID = 2**63 - 1
+"""The largest row number either database stores (a signed 64-bit integer)."""
+
+
 class EvsenetGroup(TyperGroup):
-    """Turns evsenet's errors into one line on stderr and an exit code, never a traceback."""
+    """Turns every error into one line on stderr and an exit code, never a traceback.
+
+    Usage errors (a bad option, a missing argument) are `request.invalid`, exit code 2; a
+    bug is `internal.error`, exit code 1; Ctrl-C is one line, exit code 130.
+    """
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: Any = None,
+        **extra: Any,
+    ) -> Any:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except UsageError as error:
+            if isinstance(error, NoArgsIsHelpError):
+                raise
+            _fail(None, "request.invalid", _usage_message(error), USAGE)
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, NoArgsIsHelpError):
+            raise
+        except UsageError as error:
+            _fail(ctx, "request.invalid", _usage_message(error), USAGE)
         except CliProblem as problem:
-            _fail(problem.code, problem.message, problem.exit_code)
+            _fail(ctx, problem.code, problem.message, problem.exit_code)
         except DomainError as error:
-            _fail(error.code, error.message, exit_code_for(error))
+            _fail(ctx, error.code, error.message, exit_code_for(error), error.field)
         except ArgumentError as error:
-            _fail("database.url", f"The database URL cannot be used: {error}", USAGE)
+            _fail(ctx, "database.url", f"The database URL cannot be used: {error}", USAGE)
         except SQLAlchemyError as error:
-            _fail("database.error", _database_problem(error), REFUSED)
+            _fail(ctx, "database.error", _database_problem(error), REFUSED)
         except CommandError as error:
-            _fail("database.migration", str(error), REFUSED)
+            _fail(ctx, "database.migration", str(error), REFUSED)
+        except KeyboardInterrupt as interrupt:
+            note(f"Interrupted: {interrupt}" if str(interrupt) else "Interrupted")
+            raise typer.Exit(INTERRUPTED) from None
+        except TyperException:
+            raise
+        except Exception as error:
+            message = f"evsenet failed ({type(error).__name__}): {error}"
+            _fail(ctx, "internal.error", message, REFUSED)
 
 
-def _fail(code: str, message: str, exit_code: int) -> NoReturn:
+def _fail(ctx: Any, code: str, message: str, exit_code: int, field: str | None = None) -> NoReturn:
+    if ctx is not None and ctx.meta.get(JSON_REQUESTED):
+        print_json_error(code, message, field)
     print_error(code, message)
     raise typer.Exit(exit_code)
+
+
+def _usage_message(error: UsageError) -> str:
+    command = error.ctx.command_path if error.ctx is not None else "evsenet"
+    return f"{error.format_message().rstrip('.')} (see `{command} --help`)"
 
 
 def _database_problem(error: SQLAlchemyError) -> str:
     cause = error.orig if isinstance(error, DBAPIError) else error
     first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
     return f"The database failed: {first_line}"
+
+
+def _remember_json(ctx: typer.Context, value: bool) -> bool:
+    """Note --json for the error handler before any other option can fail."""
+    ctx.meta[JSON_REQUESTED] = value
+    return value
 
 
 app = typer.Typer(
@@ -134,12 +189,32 @@ class Session:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.url)
+            self._store = connect(self.url)
         return self._store
 
     def close(self) -> None:
         if self._store is not None:
             self._store.dispose()
+
+
+def connect(url: str | None) -> Store:
+    """The store for `url` (or the environment's): an unusable URL is a usage error."""
+    try:
+        return Store(url)
+    except (ArgumentError, ValueError) as error:
+        raise CliProblem("database.url", f"The database URL cannot be used: {error}") from None
+    except ImportError as error:
+        raise CliProblem(
+            "database.url",
+            f"The database URL names a driver that is not installed: {error}",
+        ) from None
+    except OSError as error:
+        raise CliProblem(
+            "database.error",
+            f"Cannot create the folder of the SQLite database {error.filename}: "
+            f"{error.strerror or error}",
+            REFUSED,
+        ) from None
 
 
 @app.callback()
@@ -226,36 +301,66 @@ def open_store(ctx: typer.Context, *, initialise: bool = False) -> Store:
 # --- serve and db ---------------------------------------------------------------------
 
 
-def _base_url(host: str, port: int) -> str:
+def _address(host: str, port: int) -> str:
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}"
+    return f"{shown}:{port}"
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse, as a usage error, an address the server could not listen on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        raise typer.BadParameter(
+            f"cannot listen on {_address(host, port)}: {error.strerror or error}",
+            param_hint="'--host' / '--port'",
+        ) from None
 
 
 def run_server(store: Store, host: str, port: int, workers: int) -> None:
-    """Run uvicorn: in-process on `store`, or `workers` processes on the same database."""
-    if workers == 1:
-        uvicorn.run(create_app(store), host=host, port=port)
-        return
-    os.environ["EVSENET_DATABASE_URL"] = store.url
-    uvicorn.run("evsenet.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    """Run uvicorn: in-process on `store`, or `workers` processes on the same database.
+
+    uvicorn has logged why it could not start; its exit code becomes evsenet's 1.
+    """
+    try:
+        if workers == 1:
+            uvicorn.run(create_app(store), host=host, port=port)
+            return
+        os.environ["EVSENET_DATABASE_URL"] = store.url
+        uvicorn.run(
+            "evsenet.api.app:create_app", factory=True, host=host, port=port, workers=workers
+        )
+    except SystemExit as stopped:
+        if stopped.code not in (None, 0):
+            raise typer.Exit(REFUSED) from None
+        raise
 
 
 @app.command()
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Interface to listen on (0.0.0.0: every interface)")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes, all on the same database")
+    ] = 1,
 ) -> None:
-    """Start the API and UI (prints the URL and the health URL).
+    """Start the HTTP API (prints its URL, the health URL and the OpenAPI docs URL).
 
     An empty database gets its schema first; an outdated one is refused: run
     `evsenet db upgrade`.
     """
     store = open_store(ctx, initialise=True)
-    base = _base_url(host, port)
+    check_address(host, port)
+    base = f"http://{_address(host, port)}"
     say(f"evsenet serving {base} on {shown_url(store.url)}")
     say(f"health: {base}/health")
+    say(f"API docs: {base}/docs")
     run_server(store, host, port, workers)
 
 
@@ -286,7 +391,15 @@ OperatorArgument = Annotated[str, typer.Argument(metavar="ID", help="Operator ID
 OperatorOption = Annotated[
     str, typer.Option("--operator", "-o", metavar="ID", help="Operator ID, e.g. DE*ABC")
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout")]
+JsonOption = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help='Print one JSON object on stdout (an error too: {"error": {code, message, field}})',
+        callback=_remember_json,
+        is_eager=True,
+    ),
+]
 
 
 @operators_app.command("add")
@@ -361,7 +474,12 @@ def tokens_create(
 def tokens_revoke(
     ctx: typer.Context,
     operator: OperatorOption,
-    token_id: Annotated[int, typer.Argument(metavar="TOKEN_ID", help="The token's number")],
+    token_id: Annotated[
+        int,
+        typer.Argument(
+            metavar="TOKEN_ID", min=1, max=MAX_ID, help="The token's number, as `create` said"
+        ),
+    ],
 ) -> None:
     """Revoke one of the operator's API tokens; calls with it are refused from now on."""
     revoke_token(open_store(ctx), operator, token_id)
@@ -389,7 +507,10 @@ def register_if_new(store: Store, operator: OperatorId) -> None:
 def run_import(
     store: Store, operator: OperatorId, batch: ParsedBatch, skip_invalid: bool, as_json: bool
 ) -> ImportSummary:
-    """Import with a progress bar where a person watches; a refused batch's summary too."""
+    """Import with a progress bar where a person watches; a refused batch's summary too.
+
+    Ctrl-C says whether anything was written (KeyboardInterrupt, with that message).
+    """
     with import_progress(interactive(as_json)) as progress:
         try:
             return import_evses(
@@ -397,6 +518,8 @@ def run_import(
             )
         except ImportRefused as refused:
             return refused.summary
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt(progress.interruption(operator.display)) from None
 
 
 def finish_import(summary: ImportSummary, as_json: bool, source: str) -> NoReturn:
@@ -408,59 +531,92 @@ def finish_import(summary: ImportSummary, as_json: bool, source: str) -> NoRetur
 @evses_app.command("import")
 def evses_import(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="The file to import")],
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="The file to import (UTF-8; JSON or CSV)"),
+    ],
     operator: OperatorOption,
     format: Annotated[
         FileFormat | None,
-        typer.Option(case_sensitive=False, help="File format; guessed when left out"),
+        typer.Option(
+            case_sensitive=False,
+            help="oicp (eRoamingPushEvseData JSON), csv (evsenet's CSV), bnetza "
+            "(Ladesäulenregister) or afdc (AFDC export); guessed from the file when left out",
+        ),
     ] = None,
     action: Annotated[
         PushAction | None,
-        typer.Option(case_sensitive=False, help="What the records do (default upsert)"),
+        typer.Option(
+            case_sensitive=False,
+            help="upsert (insert or update; the default), insert, update, delete, or "
+            "fullLoad (the file is the whole inventory: EVSEs it leaves out are withdrawn). "
+            "An OICP body names its own.",
+        ),
     ] = None,
     skip_invalid: Annotated[
-        bool, typer.Option(help="Write the valid records and report the others")
+        bool,
+        typer.Option(
+            help="Write the valid records and report the others (exit code 1 all the same)"
+        ),
     ] = False,
     time_zone: Annotated[
-        str | None, typer.Option(metavar="TZ", help="IANA time zone of every AFDC station")
+        str | None,
+        typer.Option(
+            metavar="TZ", help="IANA time zone of every AFDC station, e.g. America/Chicago"
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import EVSEs from an OICP push (JSON), evsenet CSV, BNetzA register or AFDC export.
 
-    Exit code 0 when every record was accepted, 1 when any was refused (with or without
-    --skip-invalid), 2 for a usage error. A new operator is registered on the way.
+    All or nothing: one refused record refuses the file, unless --skip-invalid. --json
+    prints {action, received, inserted, updated, unchanged, withdrawn, rejected,
+    committed}; each rejected entry names its line or index, evse_id, field, code and
+    message. Exit code 0 when every record was accepted, 1 when any was refused (with
+    or without --skip-invalid), 2 for a usage or input error (an unreadable file, a
+    file of another format). A new operator is registered on the way.
     """
     operator_id = OperatorId.parse(operator)
     store = open_store(ctx)
     data = read_source(file)
-    kind = format or guess_format(file.name, data)
-    with json_refusal(as_json):
-        batch = read_file(data, kind, operator_id, action, time_zone)
-        register_if_new(store, operator_id)
-        summary = run_import(store, operator_id, batch, skip_invalid, as_json)
+    batch = read_file(data, format or guess_format(file.name, data), operator_id, action, time_zone)
+    register_if_new(store, operator_id)
+    summary = run_import(store, operator_id, batch, skip_invalid, as_json)
     finish_import(summary, as_json, file.name)
+
+
+def _text(help_text: str, metavar: str = "TEXT") -> Any:
+    return typer.Option(metavar=metavar, help=help_text)
 
 
 @evses_app.command("list")
 def evses_list(
     ctx: typer.Context,
     operator: OperatorOption,
-    q: Annotated[str | None, typer.Option("--q", help="Text in the EVSE ID")] = None,
-    country: Annotated[str | None, typer.Option(help="Country, e.g. DEU or DE")] = None,
-    city: Annotated[str | None, typer.Option()] = None,
-    postal_code: Annotated[str | None, typer.Option()] = None,
-    power_type: Annotated[str | None, typer.Option(help="AC_1_PHASE, AC_3_PHASE or DC")] = None,
-    min_output: Annotated[str | None, typer.Option(metavar="KW")] = None,
-    max_output: Annotated[str | None, typer.Option(metavar="KW")] = None,
-    include_withdrawn: Annotated[bool, typer.Option()] = False,
-    limit: Annotated[int, typer.Option()] = 50,
-    offset: Annotated[int, typer.Option()] = 0,
-    sort: Annotated[str, typer.Option(help="evse_id, country, city, postal_code, …")] = "evse_id",
+    q: Annotated[
+        str | None, _text("Text the EVSE ID contains (the * separators do not matter)")
+    ] = None,
+    country: Annotated[str | None, _text("Country, e.g. DEU or DE", "CODE")] = None,
+    city: Annotated[str | None, _text("City, the whole name (any letter case)")] = None,
+    postal_code: Annotated[str | None, _text("Postal code, or its beginning")] = None,
+    power_type: Annotated[str | None, _text("AC_1_PHASE, AC_3_PHASE or DC", "TYPE")] = None,
+    min_output: Annotated[str | None, _text("Output of at least KW kilowatts", "KW")] = None,
+    max_output: Annotated[str | None, _text("Output of at most KW kilowatts", "KW")] = None,
+    include_withdrawn: Annotated[
+        bool, typer.Option(help="Show withdrawn EVSEs too (status withdrawn)")
+    ] = False,
+    limit: Annotated[int, typer.Option(help=f"EVSEs per page, 1…{MAX_PAGE_SIZE}")] = 50,
+    offset: Annotated[int, typer.Option(help="EVSEs to skip (the next page's offset)")] = 0,
+    sort: Annotated[
+        str, typer.Option(metavar="KEY", help=f"Sort by {', '.join(SORT_KEYS)}")
+    ] = "evse_id",
     desc: Annotated[bool, typer.Option("--desc", help="Sort descending")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """List an operator's EVSEs: ID, location, power type, output and status."""
+    """List an operator's EVSEs: ID, location, power type, output and status.
+
+    Filters combine (all must match). --json prints {items, total, limit, offset}.
+    """
     criteria = evse_filter(
         text=q,
         country=country,
@@ -479,14 +635,18 @@ def evses_list(
 def demo(
     ctx: typer.Context,
     evses: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many EVSEs")] = DEMO_EVSES,
-    operator: Annotated[str, typer.Option(metavar="ID", help="Operator ID")] = DEMO_OPERATOR,
+    operator: Annotated[
+        str, typer.Option("--operator", "-o", metavar="ID", help="Operator ID, e.g. DE*ABC")
+    ] = DEMO_OPERATOR,
     seed: Annotated[int, typer.Option(help="Same seed, same inventory")] = DEFAULT_SEED,
     as_json: JsonOption = False,
 ) -> None:
     """Load a realistic demo inventory for an operator (registered when new).
 
-    Charging stations in German, European and a few US cities; the same seed gives the
-    same inventory, so running it again changes nothing.
+    Charging stations of 1–6 EVSEs in German, European and a few US cities: about 70% AC
+    (3.7–22 kW), the rest DC (50–350 kW). The same operator, count and seed give the same
+    inventory, so running it again changes nothing; a larger count adds stations. An
+    empty database gets its schema first.
     """
     operator_id = OperatorId.parse(operator)
     store = open_store(ctx, initialise=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import typer
@@ -28,6 +28,8 @@ USAGE = 2
 """Exit code of a usage or input error (what click itself uses for bad options)."""
 REFUSED = 1
 """Exit code when evsenet refused something (a rule, a record, a missing object)."""
+INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 MAX_REJECTED_ROWS = 50
 
 INPUT_ERROR_PREFIXES = (
@@ -93,6 +95,11 @@ def print_json(value: object) -> None:
     typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
+def print_json_error(code: str, message: str, field: str | None = None) -> None:
+    """With --json, an error is a JSON object on stdout too: `{"error": {…}}`."""
+    print_json({"error": {"code": code, "message": message, "field": field}})
+
+
 def operator_json(row: OperatorRow) -> dict[str, object]:
     return {
         "operator_id": row.operator_id.display,
@@ -125,9 +132,9 @@ def print_evses(page: EvsePage, as_json: bool) -> None:
     if as_json:
         print_json(EvsePageJson.of(page).model_dump(mode="json"))
         return
-    table = Table(  # the key facts are never cut short; the location wraps
+    table = Table(  # the key facts are never cut short: long words fold
         Column("EVSE ID", overflow="fold"),
-        "Location",
+        Column("Location", overflow="fold"),
         Column("Power type", overflow="fold", min_width=len("AC_3_PHASE")),
         Column("Output kW", justify="right", no_wrap=True, min_width=len("1000.00")),
         Column("Status", no_wrap=True, min_width=len("withdrawn")),
@@ -151,20 +158,6 @@ def _page_line(page: EvsePage) -> str:
     if last < page.total:
         line += f" (next page: --offset {last})"
     return line
-
-
-@contextmanager
-def json_refusal(as_json: bool) -> Iterator[None]:
-    """With --json, a refusal of the whole file is a JSON object on stdout too:
-    `{"error": {"code": …, "message": …}}` beside the line on stderr."""
-    try:
-        yield
-    except DomainError as error:
-        if not as_json:
-            raise
-        print_json({"error": {"code": error.code, "message": error.message, "field": error.field}})
-        print_error(error.code, error.message)
-        raise typer.Exit(exit_code_for(error)) from None
 
 
 def print_summary(summary: ImportSummary, as_json: bool, source: str) -> None:
@@ -217,29 +210,61 @@ def print_rejected(problems: Sequence[RecordProblem]) -> None:
         say(f"… and {len(problems) - MAX_REJECTED_ROWS} more (use --json to see them all)")
 
 
-ProgressCallback = Callable[[str, int, int], None]
+class ImportProgress:
+    """Feeds `progress(stage, done, total)` to a progress bar, when there is one, and
+    remembers how far the import came, to say what a Ctrl-C left behind.
+
+    `import_evses` reports the end of its write stage inside the write transaction, just
+    before the commit: an interruption before that report leaves nothing written.
+    """
+
+    def __init__(self, bar: Progress | None = None) -> None:
+        self.bar = bar
+        self.tasks: dict[str, TaskID] = {}
+        self.last: tuple[str, int, int] | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        self.last = (stage, done, total)
+        if self.bar is not None:
+            self._show(self.bar, stage, done, total)
+
+    def _show(self, bar: Progress, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            for task in self.tasks.values():
+                bar.update(task, completed=bar.tasks[task].total)
+            self.tasks[stage] = bar.add_task(STAGE_LABELS.get(stage, stage), total=total)
+        bar.update(self.tasks[stage], completed=done, total=total)
+
+    @property
+    def all_written(self) -> bool:
+        """Every write was done: the import was committing, or had committed."""
+        if self.last is None:
+            return False
+        stage, done, total = self.last
+        return stage == "write" and done == total
+
+    def interruption(self, operator: str) -> str:
+        """What a Ctrl-C during the import means for the inventory."""
+        if not self.all_written:
+            return "the import was rolled back; nothing was written"
+        return (
+            "the import was being committed: it is written in full or not at all; "
+            f"check with `evsenet evses list --operator {operator}`"
+        )
 
 
 @contextmanager
-def import_progress(enabled: bool) -> Iterator[ProgressCallback | None]:
-    """A Rich progress bar on stderr fed by `progress(stage, done, total)`, when enabled."""
-    if not enabled:
-        yield None
+def import_progress(shown: bool) -> Iterator[ImportProgress]:
+    """An import's progress: a transient Rich progress bar on stderr when `shown`."""
+    if not shown:
+        yield ImportProgress()
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=stderr(), transient=True) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def report(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                for task in tasks.values():
-                    bar.update(task, completed=bar.tasks[task].total)
-                tasks[stage] = bar.add_task(STAGE_LABELS.get(stage, stage), total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
-        yield report
+        yield ImportProgress(bar)
 
 
 def interactive(as_json: bool) -> bool:
-    """Show progress bars: a person watches stderr and asked for no JSON."""
-    return not as_json and sys.stderr.isatty()
+    """Show progress bars: stdout and stderr are terminals (a person watches, nothing is
+    redirected) and no JSON was asked for."""
+    return not as_json and sys.stdout.isatty() and sys.stderr.isatty()

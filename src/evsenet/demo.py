@@ -3,10 +3,11 @@
 `generate_evses(operator, count, seed)` spreads charging stations of 1–6 EVSEs over real
 cities (Germany first, then its neighbours and a few US cities), at real postal codes and
 streets, with coordinates near each city centre. About 70% of the EVSEs are AC (mostly
-three-phase 11 or 22 kW, some single-phase 3.7 or 7.4 kW), the rest DC at 50, 150, 300
-or 350 kW, with OICP plug names that fit. The same operator, count and seed always give
-the same records. European sites lie in countries of one time zone, so the domain derives
-it; US sites name theirs.
+three-phase 11 or 22 kW, some single-phase 3.7 or 7.4 kW), the rest DC at 50, 150, 250
+(US), 300 or 350 kW, with OICP plug names that fit: each plug carries the EVSE's output.
+The same operator, count and seed always give the same records, in any process.
+European sites lie in countries of one time zone, so the domain derives it; US sites
+name theirs.
 
 EVSE IDs are `<operator>*E<station>*<n>`: the station number has a fixed width, so that
 no two IDs become equal once the `*` separators are ignored. A numeric operator
@@ -189,6 +190,7 @@ _TYPE2 = ("Type 2 Outlet",)
 _TYPE2_CABLE = ("Type 2 Connector (Cable Attached)",)
 _CCS2 = ("CCS Combo 2 Plug (Cable Attached)",)
 _CCS2_CHADEMO = ("CCS Combo 2 Plug (Cable Attached)", "CHAdeMO")
+_TYPE1 = ("Type 1 Connector (Cable Attached)",)
 _AC3, _AC1, _DC = PowerType.AC_3_PHASE.value, PowerType.AC_1_PHASE.value, PowerType.DC.value
 
 EUROPE_AC: tuple[tuple[Charger, float], ...] = (
@@ -206,9 +208,11 @@ EUROPE_DC: tuple[tuple[Charger, float], ...] = (
     (Charger(_DC, "350", _CCS2), 15),
 )
 US_AC: tuple[tuple[Charger, float], ...] = (
-    (Charger(_AC1, "7.4", ("Type 1 Connector (Cable Attached)",)), 70),
-    (Charger(_AC1, "3.7", ("Type 1 Connector (Cable Attached)", "NEMA 5-20")), 30),
+    (Charger(_AC1, "7.4", _TYPE1), 70),
+    (Charger(_AC1, "3.7", _TYPE1), 30),
 )
+"""Level 2 (J1772). A NEMA 5-20 outlet (120 V, 20 A) carries 2.4 kW at most, below the
+demo's 3.7 kW floor, so it is not offered."""
 US_DC: tuple[tuple[Charger, float], ...] = (
     (Charger(_DC, "50", ("CCS Combo 1 Plug (Cable Attached)", "CHAdeMO")), 25),
     (Charger(_DC, "150", ("CCS Combo 1 Plug (Cable Attached)",)), 35),

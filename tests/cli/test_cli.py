@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -19,15 +20,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner, Result
 
 import evsenet.cli as cli_module
 from evsenet.cli import app, ensure_schema
-from evsenet.cli_output import CliProblem
+from evsenet.cli_output import CliProblem, interactive
+from evsenet.domain.inventory import MAX_PAGE_SIZE, SORT_KEYS
 from evsenet.services.tokens import authenticate
 from evsenet.store.engine import Store
 from evsenet.store.migrate import current_revision, head_revision, upgrade
+from evsenet.store.repositories.evses import EvseRepository
 
 HUBJECT = "hubject-oicp/OICP-2.3/CPO_code_snippets/eRoamingPushEvseData.request.json"
 BNETZA = "imke-schwenke-bachelor-seminar/Ladesaeulenregister.csv"
@@ -172,11 +176,12 @@ def test_serve_creates_the_schema_of_an_empty_database(
         started.append((host, port, workers))
 
     monkeypatch.setattr(cli_module, "run_server", fake_server)
-    result = Cli(empty_url)("serve", "--port", "8123")
-    assert started == [("127.0.0.1", 8123, 1)]
+    port = _free_port()
+    result = Cli(empty_url)("serve", "--port", str(port))
+    assert started == [("127.0.0.1", port, 1)]
     assert "Created the evsenet database schema (revision 0002)" in result.stderr
-    assert "http://127.0.0.1:8123" in result.stdout
-    assert "health: http://127.0.0.1:8123/health" in result.stdout
+    assert f"http://127.0.0.1:{port}" in result.stdout
+    assert f"health: http://127.0.0.1:{port}/health" in result.stdout
 
 
 def _free_port() -> int:
@@ -569,3 +574,284 @@ def test_a_refused_file_is_a_json_error_with_json(cli: Cli, tmp_path: Path) -> N
     assert error["code"] == "import.encoding"
     assert "UTF-8" in error["message"]
     assert "import.encoding" in result.stderr
+
+
+# --- an operator's first steps: the README ---------------------------------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+README_SECTION = "## What works today"
+
+
+def readme_commands() -> list[list[str]]:
+    """The `evsenet` command lines of the README's "What works today" block, as argv."""
+    section = README.read_text(encoding="utf-8").split(README_SECTION, 1)[1]
+    block = section.split("```sh", 1)[1].split("```", 1)[0]
+    lines = [line.split("  #", 1)[0].strip() for line in block.splitlines()]
+    return [shlex.split(line)[1:] for line in lines if line.startswith(".venv/bin/evsenet ")]
+
+
+@pytest.mark.peer_data
+def test_the_readme_commands_work_as_written_on_a_fresh_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, peer_data: Path
+) -> None:
+    monkeypatch.chdir(README.parent)
+    monkeypatch.delenv("EVSENET_DATABASE_URL", raising=False)
+    monkeypatch.setenv("EVSENET_DATABASE_PATH", str(tmp_path / "fresh" / "evsenet.sqlite"))
+    commands = readme_commands()
+    assert len(commands) >= 6
+    for argv in commands:
+        result = runner.invoke(app, argv)
+        assert result.exit_code == 0, (argv, result.stdout, result.stderr)
+
+
+# --- errors: one line, the right exit code, JSON with --json ----------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["evses", "import", "x.csv", "--operator", "DE*ABC", "--format", "xml"],
+        ["evses", "import", "x.csv"],
+        ["evses", "lst"],
+        ["evses", "list", "-o", "DE*ABC", "--limit", "many"],
+        ["demo", "--evses", "0"],
+        ["--no-such-option", "db", "current"],
+    ],
+)
+def test_usage_errors_are_one_line(argv: list[str]) -> None:
+    result = runner.invoke(app, argv, env={"COLUMNS": "80"})
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    stderr = result.stderr.strip()
+    assert stderr.startswith("error [request.invalid]: "), stderr
+    assert "\n" not in stderr
+    assert "--help" in stderr
+
+
+def test_no_command_shows_the_help() -> None:
+    result = runner.invoke(app, [])
+    assert "Usage: evsenet" in result.stdout + result.stderr
+    assert "evses" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql+psycopg://user@localhost:notaport/db", "oracle+cx_oracle://user@localhost/db"],
+)
+def test_an_unusable_database_url_is_a_usage_error(url: str) -> None:
+    assert "database.url" in Cli(url).error("db", "current", code=2)
+
+
+def test_a_database_folder_that_cannot_be_made_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.delenv("EVSENET_DATABASE_URL", raising=False)
+    monkeypatch.setenv("EVSENET_DATABASE_PATH", str(blocker / "data" / "evsenet.sqlite"))
+    result = runner.invoke(app, ["db", "current"])
+    assert result.exit_code == 1
+    stderr = result.stderr.strip()
+    assert stderr.startswith("error [database.error]: "), stderr
+    assert "\n" not in stderr
+    assert str(blocker / "data") in stderr
+
+
+def test_a_read_only_database_refuses_writes_in_one_line(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    path = tmp_path / "read-only.sqlite"
+    shutil.copy(sqlite_template, path)
+    read_only = Cli(f"sqlite:///file:{path}?mode=ro&uri=true")
+    assert read_only.json("operators", "list") == {"total": 0, "items": []}
+    assert "database.error" in read_only.error("operators", "add", "DE*ABC", code=1)
+
+
+def test_an_unexpected_error_is_one_line(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(_store: Store) -> None:
+        raise RuntimeError("something\nbroke")
+
+    monkeypatch.setattr(cli_module, "list_operators", broken)
+    stderr = cli.error("operators", "list", code=1)
+    assert stderr.startswith("error [internal.error]: ")
+    assert "something broke" in stderr
+
+
+def test_a_token_number_beyond_any_database_integer_is_a_usage_error(cli: Cli) -> None:
+    cli("operators", "add", "DE*ABC")
+    assert "request.invalid" in cli.error(
+        "tokens", "revoke", "--operator", "DE*ABC", str(2**70), code=2
+    )
+
+
+def test_every_error_is_json_on_stdout_with_json(cli: Cli, tmp_path: Path) -> None:
+    unknown = cli("evses", "list", "-o", "DE*NOP", "--json", code=1)
+    assert json.loads(unknown.stdout)["error"]["code"] == "operator.unknown"
+    assert unknown.stderr.startswith("error [operator.unknown]")
+    missing = cli("evses", "import", str(tmp_path / "missing.csv"), "-o", "DE*ABC", "--json",
+                  code=2)  # fmt: skip
+    assert json.loads(missing.stdout)["error"]["code"] == "cli.file_unreadable"
+    malformed = cli("evses", "list", "-o", "DE*ABCD", "--json", code=2)
+    assert json.loads(malformed.stdout)["error"]["code"] == "operator_id.malformed"
+    empty = Cli(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    assert json.loads(empty("operators", "list", "--json", code=1).stdout) == {
+        "error": {
+            "code": "database.empty",
+            "message": empty.error("operators", "list", code=1).split(": ", 1)[1],
+            "field": None,
+        }
+    }
+
+
+# --- Ctrl-C -----------------------------------------------------------------------------
+
+
+def test_ctrl_c_during_an_import_writes_nothing_and_says_so(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    cli("operators", "add", "DE*ABC")
+    monkeypatch.setattr(EvseRepository, "restore_many", interrupted)
+    batch = write(tmp_path / "a.csv", CSV_HEADER, csv_row("DE*ABC*E1*1"), csv_row("DE*ABC*E2*1"))
+    result = cli("evses", "import", str(batch), "-o", "DE*ABC", code=130)
+    stderr = result.stderr.strip()
+    assert stderr.startswith("Interrupted"), stderr
+    assert "\n" not in stderr
+    assert "nothing was written" in stderr
+    monkeypatch.undo()
+    assert cli.evses("DE*ABC")["total"] == 0
+
+
+def test_ctrl_c_after_the_last_write_may_have_committed(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted_at_the_end(*_args: object, progress: Any = None, **_kwargs: object) -> None:
+        progress("write", 2, 2)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "import_evses", interrupted_at_the_end)
+    batch = write(tmp_path / "a.csv", CSV_HEADER, csv_row("DE*ABC*E1*1"), csv_row("DE*ABC*E2*1"))
+    stderr = cli("evses", "import", str(batch), "-o", "DE*ABC", code=130).stderr
+    assert "evsenet evses list" in stderr
+    assert "nothing was written" not in stderr
+
+
+def test_ctrl_c_elsewhere_is_one_line(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(_store: Store) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "list_operators", interrupted)
+    assert cli("operators", "list", code=130).stderr.strip() == "Interrupted"
+
+
+# --- progress, tables and help ----------------------------------------------------------
+
+
+class _Stream:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(
+    ("stdout_tty", "stderr_tty", "as_json", "shown"),
+    [
+        (True, True, False, True),
+        (True, True, True, False),
+        (False, True, False, False),
+        (True, False, False, False),
+    ],
+)
+def test_the_progress_bar_is_for_a_person_at_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, stdout_tty: bool, stderr_tty: bool, as_json: bool, shown: bool
+) -> None:
+    monkeypatch.setattr(sys, "stdout", _Stream(stdout_tty))
+    monkeypatch.setattr(sys, "stderr", _Stream(stderr_tty))
+    assert interactive(as_json) is shown
+
+
+def test_a_narrow_terminal_never_cuts_a_location_short(cli: Cli, tmp_path: Path) -> None:
+    street = "Emmy-Noether-Straßenverlängerungsweg"
+    row = csv_row("DE*ABC*E1*1").replace("Hohe Straße", street)
+    cli("evses", "import", str(write(tmp_path / "a.csv", CSV_HEADER, row)), "-o", "DE*ABC")
+    table = cli("evses", "list", "-o", "DE*ABC", width=70).stdout
+    assert "…" not in table
+    location = "".join(line.split("│")[2].strip() for line in table.splitlines()[3:-2])
+    assert street in location
+
+
+def _commands(group: Any, path: str = "evsenet") -> Iterator[tuple[str, Any]]:
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from _commands(command, f"{path} {name}")
+        else:
+            yield f"{path} {name}", command
+
+
+def test_every_option_and_argument_says_what_it_is() -> None:
+    unexplained = [
+        f"{path} {param.name}"
+        for path, command in _commands(typer.main.get_command(app))
+        for param in command.params
+        if not (getattr(param, "help", None) or "").strip()
+    ]
+    assert unexplained == []
+
+
+def test_help_texts_name_what_is_there() -> None:
+    imported = runner.invoke(app, ["evses", "import", "--help"], env={"COLUMNS": "200"}).stdout
+    assert "FILE" in imported
+    assert "{file}" not in imported
+    assert all(field in imported for field in ("inserted", "updated", "withdrawn", "rejected"))
+    listed = runner.invoke(app, ["evses", "list", "--help"], env={"COLUMNS": "200"}).stdout
+    assert all(key in listed for key in SORT_KEYS)
+    assert str(MAX_PAGE_SIZE) in listed
+    served = runner.invoke(app, ["serve", "--help"], env={"COLUMNS": "200"}).stdout
+    assert " UI" not in served
+
+
+def test_demo_takes_the_operator_as_o(cli: Cli) -> None:
+    assert cli.json("demo", "--evses", "5", "-o", "NL*DMO")["inserted"] == 5
+
+
+# --- serve --------------------------------------------------------------------------------
+
+
+def test_serve_on_a_port_in_use_is_one_line(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_module, "run_server", _no_server)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        stderr = cli.error("serve", "--port", port, code=2)
+    assert "request.invalid" in stderr
+    assert f"127.0.0.1:{port}" in stderr
+
+
+def test_serve_maps_a_server_that_fails_to_start_to_exit_code_1(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(*_args: object, **_kwargs: object) -> None:
+        sys.exit(3)
+
+    monkeypatch.setattr(cli_module.uvicorn, "run", failing)
+    cli("serve", "--port", str(_free_port()), code=1)
+
+
+# --- known problems outside the command line ----------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="services: a new operator is registered in its own transaction before the import "
+    "(cli.register_if_new → services.operators.ensure_operator), so a refused import still "
+    "registers it; registering belongs inside import_evses' write transaction",
+)
+def test_a_refused_import_registers_no_operator(cli: Cli, tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.csv", CSV_HEADER, csv_row("DE*NEW*E1*1", output="many"))
+    cli("evses", "import", str(bad), "-o", "DE*NEW", code=1)
+    assert cli.json("operators", "list")["total"] == 0

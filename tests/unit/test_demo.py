@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import subprocess
+import sys
 import time
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -147,3 +151,38 @@ def test_a_hundred_thousand_records_take_well_under_a_second() -> None:
         generate_evses(ABC, 100_000)
         best = min(best, time.perf_counter() - started)
     assert best < 1.0, f"100,000 demo records took {best:.2f} s"
+
+
+PLUG_MAX_KW = {
+    "NEMA 5-20": Decimal("2.4"),
+    "Type F Schuko": Decimal("3.7"),
+    "Type 1 Connector (Cable Attached)": Decimal("19.2"),
+    "Type 2 Outlet": Decimal("43"),
+    "Type 2 Connector (Cable Attached)": Decimal("43"),
+    "CHAdeMO": Decimal("400"),
+    "Tesla Connector": Decimal("250"),
+    "CCS Combo 1 Plug (Cable Attached)": Decimal("350"),
+    "CCS Combo 2 Plug (Cable Attached)": Decimal("350"),
+}
+"""What each plug carries at most: a 120 V NEMA 5-20 outlet 2.4 kW, a Schuko socket 3.7 kW."""
+
+
+def test_every_plug_can_carry_the_output() -> None:
+    for record in valid(ABC, 5000):
+        assert Decimal("3.7") <= record.output_kw <= Decimal("350")
+        assert all(record.output_kw <= PLUG_MAX_KW[plug] for plug in record.plugs), record
+
+
+def test_the_same_seed_gives_the_same_records_in_another_process() -> None:
+    script = (
+        "import hashlib\n"
+        "from evsenet.demo import generate_evses\n"
+        "from evsenet.domain.ids import OperatorId\n"
+        "items = generate_evses(OperatorId.parse('DE*ABC'), 2000, 7)\n"
+        "print(hashlib.sha256(repr(items).encode()).hexdigest())\n"
+    )
+    environment = {**os.environ, "PYTHONHASHSEED": "12345"}
+    other = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert other == hashlib.sha256(repr(generate_evses(ABC, 2000, 7)).encode()).hexdigest()

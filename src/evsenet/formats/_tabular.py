@@ -39,17 +39,17 @@ def iter_rows(text: str, delimiter: str) -> Iterator[TabularRow]:
     reader = csv.reader(
         io.StringIO(text.removeprefix(BOM), newline=""), delimiter=delimiter, strict=True
     )
+    end = 0
     while True:
-        start = reader.line_num + 1
         try:
-            cells = next(reader)
-        except StopIteration:
+            for cells in reader:
+                if cells and not is_blank(cells):
+                    yield TabularRow(end + 1, cells)
+                end = reader.line_num
             return
         except csv.Error as error:
-            yield TabularRow(start, [], _explain_csv_error(error, start, reader.line_num))
-            continue
-        if cells and not is_blank(cells):
-            yield TabularRow(start, cells)
+            yield TabularRow(end + 1, [], _explain_csv_error(error, end + 1, reader.line_num))
+            end = reader.line_num
 
 
 def _explain_csv_error(error: csv.Error, start: int, end: int) -> str:
@@ -63,7 +63,7 @@ def _explain_csv_error(error: csv.Error, start: int, end: int) -> str:
 
 
 def is_blank(cells: Sequence[str]) -> bool:
-    return all(not cell.strip() for cell in cells)
+    return not "".join(cells).strip()
 
 
 def text_or_none(value: str) -> str | None:

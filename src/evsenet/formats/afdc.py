@@ -32,11 +32,19 @@ records with `time_zone.required` unless the `time_zone` argument names one zone
 whole file.
 
 Connectors (`EV Connector Types`, blank-separated) map onto OICP plugs: J1772 → Type 1,
-J1772COMBO → CCS Combo 1, CHADEMO → CHAdeMO, TESLA/NACS → Tesla Connector, NEMA520 →
-NEMA 5-20, NEMA515 and NEMA1450 → Unspecified. AC points get the AC connectors, DC points
-the DC ones; a Tesla connector belongs to the DC points when the station has any, else to
-the AC points. Unknown connector text passes through to every point for the domain to
-refuse.
+J1772COMBO → CCS Combo 1, CHADEMO → CHAdeMO, TESLA/NACS/J3400 → Tesla Connector, NEMA520
+→ NEMA 5-20, NEMA515 and NEMA1450 → Unspecified. Each connector goes to the points of the
+first level in its preference the station has:
+
+| connector                 | goes to                                  |
+|---------------------------|------------------------------------------|
+| J1772                     | Level 1 and 2                            |
+| NEMA515, NEMA520 (120 V)  | Level 1, else Level 1 and 2              |
+| NEMA1450 (240 V)          | Level 2, else Level 1 and 2              |
+| J1772COMBO, CHADEMO       | DC                                       |
+| TESLA, NACS, J3400        | DC, else Level 1 and 2                   |
+
+Unknown connector text passes through to every point for the domain to refuse.
 """
 
 from __future__ import annotations
@@ -76,13 +84,12 @@ class _Level:
     column: str
     power_type: str
     output_kw: str
-    dc: bool
 
 
 LEVELS = (
-    _Level("EV Level1 EVSE Num", PowerType.AC_1_PHASE.value, "1.9", dc=False),
-    _Level("EV Level2 EVSE Num", PowerType.AC_1_PHASE.value, "7.2", dc=False),
-    _Level("EV DC Fast Count", PowerType.DC.value, "50", dc=True),
+    _Level("EV Level1 EVSE Num", PowerType.AC_1_PHASE.value, "1.9"),
+    _Level("EV Level2 EVSE Num", PowerType.AC_1_PHASE.value, "7.2"),
+    _Level("EV DC Fast Count", PowerType.DC.value, "50"),
 )
 
 COLUMNS = (
@@ -99,17 +106,24 @@ COLUMNS = (
 )
 """Columns the reader needs; `Country` is optional (US where absent)."""
 
-_AC_CONNECTORS = {
-    "J1772": "Type 1 Connector (Cable Attached)",
-    "NEMA520": "NEMA 5-20",
-    "NEMA515": "Unspecified",
-    "NEMA1450": "Unspecified",
+_LEVEL_1, _LEVEL_2, _DC = (0,), (1,), (2,)
+_AC = (0, 1)
+_TESLA = ("Tesla Connector", (_DC, _AC))
+_CONNECTORS: dict[str, tuple[str, tuple[tuple[int, ...], ...]]] = {
+    "J1772": ("Type 1 Connector (Cable Attached)", (_AC,)),
+    "NEMA515": ("Unspecified", (_LEVEL_1, _AC)),
+    "NEMA520": ("NEMA 5-20", (_LEVEL_1, _AC)),
+    "NEMA1450": ("Unspecified", (_LEVEL_2, _AC)),
+    "J1772COMBO": ("CCS Combo 1 Plug (Cable Attached)", (_DC,)),
+    "CHADEMO": ("CHAdeMO", (_DC,)),
+    "TESLA": _TESLA,
+    "NACS": _TESLA,
+    "J3400": _TESLA,
 }
-_DC_CONNECTORS = {
-    "J1772COMBO": "CCS Combo 1 Plug (Cable Attached)",
-    "CHADEMO": "CHAdeMO",
-}
-_TESLA_CONNECTORS = {"TESLA": "Tesla Connector", "NACS": "Tesla Connector"}
+"""AFDC connector → OICP plug, and the levels (indexes into LEVELS) it serves, in order
+of preference: the first the station has points at gets it, else the last."""
+_UNKNOWN_CONNECTOR_LEVELS = ((*_AC, *_DC),)
+
 
 _SINGLE_CLOCK_REGIONS: tuple[tuple[str, str, str], ...] = (
     ("US", "America/New_York", "CT DC DE GA MA MD ME NC NH NJ NY OH PA RI SC VA VT WV"),
@@ -202,7 +216,7 @@ def _station(
         return [counts]
     country = (cell("Country") if columns.country is not None else "") or DEFAULT_COUNTRY
     country, state = country.upper(), cell("State").upper()
-    ac_plugs, dc_plugs = _connectors(cell("EV Connector Types"), has_dc=counts[-1] > 0)
+    plugs = _connectors(cell("EV Connector Types"), counts)
     base = EvseInput(
         evse_id=None,
         charging_station_id=station_id,
@@ -214,7 +228,11 @@ def _station(
         longitude=cell("Longitude") or None,
         time_zone=zone or _STATE_ZONES.get((country, state)),
     )
-    points = [level for level, count in zip(LEVELS, counts, strict=True) for _ in range(count)]
+    points = [
+        (level, plugs[index])
+        for index, (level, count) in enumerate(zip(LEVELS, counts, strict=True))
+        for _ in range(count)
+    ]
     return [
         SourceRecord(
             row.line,
@@ -223,10 +241,10 @@ def _station(
                 evse_id=generated_evse_id(operator, station_id, f"{number:03d}"),
                 power_type=level.power_type,
                 output_kw=level.output_kw,
-                plugs=dc_plugs if level.dc else ac_plugs,
+                plugs=level_plugs,
             ),
         )
-        for number, level in enumerate(points, 1)
+        for number, (level, level_plugs) in enumerate(points, 1)
     ]
 
 
@@ -237,6 +255,12 @@ def _counts(row: TabularRow, cell: Callable[[str], str]) -> list[int] | RecordPr
         text = cell(level.column)
         if text and not text.isdecimal():
             message = f"{level.column} {text!r} on line {row.line} is not a whole number"
+            return _problem(row, level.column, ROW_MALFORMED, message)
+        if len(text.lstrip("0")) > len(str(MAX_POINTS_PER_STATION)):
+            message = (
+                f"{level.column} on line {row.line} is a {len(text)}-digit number; at most "
+                f"{MAX_POINTS_PER_STATION} points are read per station"
+            )
             return _problem(row, level.column, ROW_MALFORMED, message)
         counts.append(int(text or 0))
     if not any(counts):
@@ -255,19 +279,14 @@ def _problem(row: TabularRow, field: str, code: str, message: str) -> RecordProb
     return RecordProblem(row.line, LINE, None, field, code, message)
 
 
-def _connectors(text: str, *, has_dc: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """OICP plugs of the station's AC points and of its DC points."""
-    ac: list[str] = []
-    dc: list[str] = []
+def _connectors(text: str, counts: Sequence[int]) -> list[tuple[str, ...]]:
+    """OICP plugs of the points of each level (see the module docstring)."""
+    plugs: list[list[str]] = [[] for _ in LEVELS]
     for token in text.replace(",", " ").split():
-        key = token.upper()
-        if key in _AC_CONNECTORS:
-            ac.append(_AC_CONNECTORS[key])
-        elif key in _DC_CONNECTORS:
-            dc.append(_DC_CONNECTORS[key])
-        elif key in _TESLA_CONNECTORS:
-            (dc if has_dc else ac).append(_TESLA_CONNECTORS[key])
-        else:
-            ac.append(token)
-            dc.append(token)
-    return tuple(dict.fromkeys(ac)), tuple(dict.fromkeys(dc))
+        plug, preferences = _CONNECTORS.get(token.upper(), (token, _UNKNOWN_CONNECTOR_LEVELS))
+        levels = next(
+            (choice for choice in preferences if any(counts[i] for i in choice)), preferences[-1]
+        )
+        for index in levels:
+            plugs[index].append(plug)
+    return [tuple(dict.fromkeys(level)) for level in plugs]

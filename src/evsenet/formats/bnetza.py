@@ -12,7 +12,8 @@ points (Ladepunkte). Two header layouts are read, found by their column names:
 
 Each charging point becomes one EVSE (`max(Anzahl Ladepunkte, highest point column
 filled)` of them per row). Its plugs come from `Steckertypen<n>` (several separated by
-`,` or `;`), mapped onto OICP plug names; text the table below does not know passes
+`,` or `;`), mapped onto OICP plug names (the Megawatt Charging System, which OICP 2.3
+does not name, becomes a DC `Unspecified`); text the table below does not know passes
 through for the domain to refuse. Its output is `P<n> [kW]` / `Nennleistung Stecker<n>`
 (the highest where several plugs list their own), or else the device's power divided by
 its number of points. Power type: DC when a plug is DC (or a Tesla plug above 22 kW);
@@ -35,7 +36,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 
 from evsenet.domain.errors import DomainError, RecordProblem
 from evsenet.domain.evse import EvseInput, PowerType
@@ -89,6 +90,7 @@ _PLUGS: dict[str, tuple[str, str]] = {
     "dc fahrzeugkupplung typ combo 2 (ccs)": ("CCS Combo 2 Plug (Cable Attached)", _DC),
     "dc fahrzeugkupplung typ combo 1 (ccs)": ("CCS Combo 1 Plug (Cable Attached)", _DC),
     "dc chademo": ("CHAdeMO", _DC),
+    "dc megawatt charging system (mcs)": ("Unspecified", _DC),
     "dc tesla fahrzeugkupplung (typ 2)": ("Tesla Connector", _DC),
     "tesla": ("Tesla Connector", _EITHER),
     "typ 2 / tesla": ("Tesla Connector", _EITHER),
@@ -283,8 +285,9 @@ def _count_problem(row: TabularRow, stated: str, count: int) -> RecordProblem:
         message = f"Line {row.line} names no charging point (Anzahl Ladepunkte {stated!r})"
     else:
         code = ROW_MALFORMED
+        shown = stated if len(stated) <= 9 else f"{stated[:9]}…"
         message = (
-            f"Line {row.line} states {count} charging points; a device has at most "
+            f"Line {row.line} states {shown} charging points; a device has at most "
             f"{MAX_POINTS_PER_DEVICE}"
         )
     return RecordProblem(row.line, LINE, None, "Anzahl Ladepunkte", code, message)
@@ -302,6 +305,8 @@ def _digest(key: Sequence[str], occurrence: int, *, numeric: bool) -> str:
 def _point_count(cells: list[str], layout: _Layout) -> int:
     """The row's number of charging points: as stated, or as many as have columns filled."""
     stated = cells[layout.point_count].strip()
+    if stated.isdecimal() and len(stated.lstrip("0")) > len(str(MAX_POINTS_PER_DEVICE)):
+        return MAX_POINTS_PER_DEVICE + 1
     count = int(stated) if stated.isdecimal() else 0
     for n, point in enumerate(layout.points, 1):
         if n > count and any(
@@ -347,7 +352,7 @@ def _share(device_power: str, count: int) -> str | None:
         return device_power
     try:
         share = (number / count).quantize(Decimal("0.01")).normalize()
-    except InvalidOperation:
+    except DecimalException:
         return device_power
     return f"{share:f}"
 
@@ -355,7 +360,7 @@ def _share(device_power: str, count: int) -> str | None:
 def _number(text: str) -> Decimal | None:
     try:
         number = Decimal(text)
-    except InvalidOperation:
+    except DecimalException:
         return None
     return number if number.is_finite() else None
 

@@ -3,12 +3,16 @@
 The body is `{"ActionType": "fullLoad|insert|update|delete", "OperatorEvseData":
 {"OperatorID": …, "OperatorName": …, "EvseDataRecord": [...]}}`. Each record maps as:
 
-- `EvseID` → evse_id, `ChargingStationID` → charging_station_id;
+- `EvseID` → evse_id, `ChargingStationID` → charging_station_id. OICP 2.3 makes the
+  station ID optional (and its data-type table spells it `ChargingStationId`, which is read
+  too); a record without one is taken as a station of its own, its EvseID as station ID;
 - `Address`: `Country`, `City`, `PostalCode`, `Street`, `HouseNum` → the address fields,
   `TimeZone` (`UTC+01:00`) → utc_offset;
-- `GeoCoordinates` in any of OICP's three forms: `Google` (`"lat lon"` or `"lat,lon"`),
-  `DecimalDegree` (`Latitude`, `Longitude`) or `DegreeMinuteSeconds` (`52°28'49.78''`,
-  converted to decimal degrees rounded to 6 places);
+- `GeoCoordinates` in the first of OICP's three forms that is neither null nor empty
+  (clients that serialise every property send the unused forms as null): `Google`
+  (`"lat lon"` or `"lat,lon"`), `DecimalDegree` (`Latitude`, `Longitude`) or
+  `DegreeMinuteSeconds` (`52°28'49.78''`, converted to decimal degrees rounded to 6
+  places);
 - `ChargingFacilities`: the facility with the highest `Power` gives power_type and
   output_kw (EVSE output in kW);
 - `Plugs` → plugs (OICP names; letter case is corrected, other text passes through).
@@ -25,7 +29,8 @@ Errors: a body that is not JSON, not of the push shape, or lacks `OperatorID` or
 `fullLoad` that withdraws every EVSE; a missing one is refused so that a misspelt key
 cannot do that); an unknown ActionType raises `action.unknown`. A record that is not a
 JSON object becomes RecordProblem `oicp.record.malformed`, a field of the wrong JSON type
-(an object where text is due, unreadable coordinates) `oicp.field.malformed`.
+(an object where text is due, unreadable coordinates, text with a lone UTF-16 surrogate
+escape such as `\ud800`, which no database can store) `oicp.field.malformed`.
 """
 
 from __future__ import annotations
@@ -48,10 +53,18 @@ FIELD_MALFORMED = "oicp.field.malformed"
 OICP_ACTIONS = (PushAction.FULL_LOAD, PushAction.INSERT, PushAction.UPDATE, PushAction.DELETE)
 
 _DMS = re.compile(
-    r"\s*(?P<sign>-?)\s*(?P<deg>\d{1,3})\s*°\s*(?P<min>\d{1,2})\s*['′]\s*"
-    r"(?P<sec>\d{1,2}(?:\.\d+)?)\s*(?:''|\"|″)\s*(?P<hemisphere>[NSEWnsew]?)\s*"
+    r"\s*(?P<sign>-?)\s*(?P<deg>\d{1,3})\s*[°º˚]\s*(?P<min>[0-5]?\d)\s*['′’]\s*"
+    r"(?P<sec>[0-5]?\d(?:\.\d+)?)\s*(?:['’]{2}|\"|″)\s*(?P<hemisphere>[NSEWnsew]?)\s*"
 )
+"""OICP's `52°28'49.78''`; its 2.3 data types close the seconds with `’'`, others with `"`."""
 _SIX_PLACES = Decimal("0.000001")
+_GEO_FORMS = ("Google", "DecimalDegree", "DegreeMinuteSeconds")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+class _RepeatedKey(ValueError):
+    """A JSON object names a key twice."""
 
 
 class _ShapeError(Exception):
@@ -64,9 +77,15 @@ class _ShapeError(Exception):
 
 
 def read_oicp_push_bytes(data: bytes) -> ParsedBatch:
-    """Read a JSON `eRoamingPushEvseData` body (UTF-8, -16 or -32)."""
+    """Read a JSON `eRoamingPushEvseData` body (UTF-8, -16 or -32).
+
+    An object that names a key twice refuses the body: parsers disagree on which of the
+    two counts, so one party's `fullLoad` could be another's `insert`.
+    """
     try:
-        body = json.loads(data, parse_float=Decimal)
+        body = json.loads(data, parse_float=Decimal, object_pairs_hook=_unique_keys)
+    except _RepeatedKey as error:
+        raise DomainError(BODY_MALFORMED, str(error)) from None
     except ValueError as error:
         raise DomainError(BODY_MALFORMED, f"The body is not valid JSON: {error}") from None
     except RecursionError:
@@ -74,6 +93,14 @@ def read_oicp_push_bytes(data: bytes) -> ParsedBatch:
     if not isinstance(body, Mapping):
         raise _body_error(f"The body must be a JSON object, not {_kind(body)}")
     return read_oicp_push(body)
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        repeated = next(key for key in members if sum(k == key for k, _ in pairs) > 1)
+        raise _RepeatedKey(f"The body names the key {repeated!r} twice in one JSON object")
+    return members
 
 
 def read_oicp_push(body: Mapping[str, object]) -> ParsedBatch:
@@ -125,11 +152,10 @@ def _item(index: int, record: object, read: _Reader) -> ParsedItem:
     try:
         return SourceRecord(index, read(record))
     except _ShapeError as error:
-        evse_id = record.get("EvseID")
         return RecordProblem(
             index,
             INDEX,
-            evse_id.strip() if isinstance(evse_id, str) else None,
+            _shown_evse_id(record),
             error.field,
             FIELD_MALFORMED,
             error.message,
@@ -137,16 +163,35 @@ def _item(index: int, record: object, read: _Reader) -> ParsedItem:
 
 
 def _read_evse_id(record: Mapping[str, object]) -> EvseInput:
-    return EvseInput(evse_id=_text(record, "EvseID"))
+    return EvseInput(evse_id=_evse_id(record))
+
+
+def _evse_id(record: Mapping[str, object]) -> str | None:
+    """The EvseID as text. Half a UTF-16 surrogate pair becomes U+FFFD, so that the domain
+    refuses the ID as malformed and messages can show it."""
+    value = record.get("EvseID")
+    if isinstance(value, str) and not value.isascii():
+        return _SURROGATE.sub(REPLACEMENT, value).strip() or None
+    return _text(record, "EvseID")
+
+
+def _shown_evse_id(record: Mapping[str, object]) -> str | None:
+    try:
+        return _evse_id(record)
+    except _ShapeError:
+        return None
 
 
 def _read_record(record: Mapping[str, object]) -> EvseInput:
     address = _object(record, "Address")
     latitude, longitude = _coordinates(_object(record, "GeoCoordinates"))
     power_type, output_kw = _facility(record.get("ChargingFacilities"))
+    evse_id = _evse_id(record)
     return EvseInput(
-        evse_id=_text(record, "EvseID"),
-        charging_station_id=_text(record, "ChargingStationID"),
+        evse_id=evse_id,
+        charging_station_id=_text(record, "ChargingStationID")
+        or _text(record, "ChargingStationId")
+        or evse_id,
         country=_text(address, "Country", "Address"),
         city=_text(address, "City", "Address"),
         postal_code=_text(address, "PostalCode", "Address"),
@@ -199,6 +244,8 @@ def _text(record: Mapping[str, object], key: str, parent: str = "") -> str | Non
     """Text of a JSON string or number; None for null or empty text."""
     value = record.get(key)
     if type(value) is str:
+        if not value.isascii():
+            _check_storable(value, _path(parent, key))
         return value.strip() or None
     if value is None:
         return None
@@ -208,6 +255,16 @@ def _text(record: Mapping[str, object], key: str, parent: str = "") -> str | Non
     raise _ShapeError(path, f"{path} must be a string, not {_kind(value)}")
 
 
+def _check_storable(text: str, path: str) -> None:
+    """Refuse text with a lone surrogate, which JSON can escape but UTF-8 cannot encode."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        raise _ShapeError(
+            path, f"{path} contains a lone UTF-16 surrogate (\\ud800-\\udfff); send valid text"
+        ) from None
+
+
 def _number_text(value: int | float | Decimal) -> str:
     if isinstance(value, float):
         return repr(value)
@@ -215,22 +272,18 @@ def _number_text(value: int | float | Decimal) -> str:
 
 
 def _coordinates(geo: Mapping[str, object]) -> tuple[str | None, str | None]:
-    """Latitude and longitude as decimal text, from the first of OICP's forms present."""
-    if "Google" in geo:
-        google = _object(geo, "Google", "GeoCoordinates")
-        return _google(_text(google, "Coordinates", "GeoCoordinates.Google"))
-    if "DecimalDegree" in geo:
-        degrees = _object(geo, "DecimalDegree", "GeoCoordinates")
-        parent = "GeoCoordinates.DecimalDegree"
-        return _text(degrees, "Latitude", parent), _text(degrees, "Longitude", parent)
-    if "DegreeMinuteSeconds" in geo:
-        dms = _object(geo, "DegreeMinuteSeconds", "GeoCoordinates")
-        parent = "GeoCoordinates.DegreeMinuteSeconds"
-        return (
-            _dms(_text(dms, "Latitude", parent), f"{parent}.Latitude"),
-            _dms(_text(dms, "Longitude", parent), f"{parent}.Longitude"),
-        )
-    return None, None
+    """Latitude and longitude as decimal text, from the first of OICP's forms given."""
+    form = next((name for name in _GEO_FORMS if geo.get(name) not in (None, {})), None)
+    if form is None:
+        return None, None
+    parent = f"GeoCoordinates.{form}"
+    values = _object(geo, form, "GeoCoordinates")
+    if form == "Google":
+        return _google(_text(values, "Coordinates", parent))
+    latitude, longitude = _text(values, "Latitude", parent), _text(values, "Longitude", parent)
+    if form == "DecimalDegree":
+        return latitude, longitude
+    return _dms(latitude, f"{parent}.Latitude"), _dms(longitude, f"{parent}.Longitude")
 
 
 def _google(text: str | None) -> tuple[str | None, str | None]:
@@ -249,11 +302,12 @@ def _google(text: str | None) -> tuple[str | None, str | None]:
 def dms_to_decimal(text: str) -> str | None:
     """Decimal degrees (6 places) for a DegreeMinuteSeconds text; None if it is not one.
 
-    Accepts OICP's `52°28'49.78''` with an optional sign, `"` for `''`, blanks between the
-    parts and a trailing hemisphere letter (S and W count negative).
+    Accepts OICP's `52°28'49.78''` with an optional sign, `"` or `’'` for `''`, blanks
+    between the parts and a trailing hemisphere letter (S and W count negative); minutes
+    and seconds stay below 60, and a sign with a hemisphere letter is ambiguous.
     """
     match = _DMS.fullmatch(text)
-    if match is None:
+    if match is None or (match["sign"] and match["hemisphere"]):
         return None
     degrees = (
         Decimal(match["deg"]) + Decimal(match["min"]) / 60 + Decimal(match["sec"]) / 3600
@@ -324,9 +378,11 @@ def _plugs(value: object) -> tuple[str, ...]:
         raise _ShapeError("Plugs", f"Plugs must be an array of plug names, not {_kind(value)}")
     plugs = []
     for number, plug in enumerate(value):
+        path = f"Plugs[{number}]"
         if not isinstance(plug, str):
-            path = f"Plugs[{number}]"
             raise _ShapeError(path, f"{path} must be a plug name, not {_kind(plug)}")
+        if not plug.isascii():
+            _check_storable(plug, path)
         if plug.strip():
             plugs.append(oicp_plug(plug))
     return tuple(plugs)

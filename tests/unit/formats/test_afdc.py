@@ -117,6 +117,14 @@ class TestRealExport:
 
         assert set(kinds) == {("AC_1_PHASE", "1.9"), ("AC_1_PHASE", "7.2"), ("DC", "50")}
 
+    def test_the_120_volt_outlet_of_station_88498_is_on_its_level_1_point(self, text: str) -> None:
+        evses = [e for e in records(read_afdc(text, OPERATOR)) if e.charging_station_id == "88498"]
+
+        assert [(e.output_kw, e.plugs) for e in evses] == [
+            ("1.9", ("Type 1 Connector (Cable Attached)", "NEMA 5-20")),
+            ("7.2", ("Type 1 Connector (Cable Attached)",)),
+        ]
+
 
 class TestStations:
     def test_line_breaks_a_spreadsheet_left_in_an_address_become_spaces(self) -> None:
@@ -224,6 +232,30 @@ class TestConnectors:
         assert by_kind.get(False) == ac
         assert by_kind.get(True) == dc
 
+    def test_j3400_is_the_nacs_tesla_connector(self) -> None:
+        """SAE J3400 is the standard name of NACS, the Tesla connector."""
+        evses = read(station(counts=("", "1", "1"), connectors="J1772 J3400"))
+
+        assert [e.plugs for e in evses] == [
+            ("Type 1 Connector (Cable Attached)",),
+            ("Tesla Connector",),
+        ]
+
+    def test_120_volt_outlets_belong_to_the_level_1_points(self) -> None:
+        """A NEMA 5-20 outlet gives 120 V, 20 A: it cannot be a 7.2 kW Level 2 point
+        (the real export has such a station, ID 88498, `J1772 NEMA520`, one point each)."""
+        level1, level2 = read(station(counts=("1", "1", ""), connectors="J1772 NEMA520"))
+
+        assert level1.plugs == ("Type 1 Connector (Cable Attached)", "NEMA 5-20")
+        assert level2.plugs == ("Type 1 Connector (Cable Attached)",)
+
+    def test_240_volt_outlets_belong_to_the_level_2_points(self) -> None:
+        level1, level2 = read(station(counts=("1", "1", ""), connectors="NEMA515 NEMA1450"))
+
+        assert (level1.plugs, level2.plugs) == (("Unspecified",), ("Unspecified",))
+        [only_level1] = read(station(counts=("1", "", ""), connectors="J1772 NEMA1450"))
+        assert only_level1.plugs == ("Type 1 Connector (Cable Attached)", "Unspecified")
+
     def test_an_unknown_connector_passes_through_for_the_domain_to_refuse(self) -> None:
         [evse] = read(station(counts=("", "1", ""), connectors="J1772 WIRELESS"))
 
@@ -308,6 +340,12 @@ class TestMalformed:
             "afdc.row.malformed",
         )
         assert "'two'" in problem.message
+
+    def test_a_count_too_long_for_an_integer_is_a_record_problem(self) -> None:
+        batch = read_afdc(export(station(counts=("", "9" * 5000, ""))), OPERATOR)
+
+        [problem] = problems(batch)
+        assert (problem.code, problem.field) == ("afdc.row.malformed", "EV Level2 EVSE Num")
 
     def test_a_station_without_points_is_one_record_problem(self) -> None:
         batch = read_afdc(export(station(counts=("", "0", ""))), OPERATOR)

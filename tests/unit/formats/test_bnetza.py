@@ -365,6 +365,22 @@ class TestOldLayout:
         assert (problem.code, problem.field) == ("bnetza.row.malformed", "Anzahl Ladepunkte")
         assert "2000 charging points" in problem.message
 
+    def test_a_number_of_points_too_long_for_an_integer_is_a_record_problem(self) -> None:
+        [problem] = problems(read_bnetza(old_file(old_row("9" * 5000)), ABC))
+
+        assert (problem.code, problem.field) == ("bnetza.row.malformed", "Anzahl Ladepunkte")
+
+    @pytest.mark.parametrize("power", ["1e999999999", "-1e999999999", "1e-999999999"])
+    def test_an_absurd_device_power_passes_through_for_the_domain_to_refuse(
+        self, power: str
+    ) -> None:
+        row = old_row("2", ("AC Steckdose Typ 2",), ("",), device_power=power)
+
+        evses = records(read_bnetza(old_file(row), ABC))
+
+        assert len(evses) == 2
+        assert refusals(read_bnetza(old_file(row), ABC), SCOPE)
+
     def test_lf_line_ends_and_no_bom_are_fine_too(self) -> None:
         text = "\n".join([OLD_HEADER, old_row(), old_row(house="2")])
 
@@ -456,6 +472,17 @@ class TestNewLayout:
             refusals(read_bnetza(NEW_HEADER + "\n" + new_row("9", "3", slots, "1"), ABC), SCOPE)
             == []
         )
+
+    def test_the_megawatt_charging_system_is_an_unspecified_dc_plug(self) -> None:
+        """The register lists MCS points (`DC Megawatt Charging System (MCS)`); OICP 2.3
+        names no MCS plug."""
+        slots = [("DC Megawatt Charging System (MCS)", "1000", "")]
+
+        batch = read_bnetza(NEW_HEADER + "\n" + new_row("7", "1", slots, "1000"), ABC)
+
+        [evse] = records(batch)
+        assert (evse.plugs, evse.power_type, evse.output_kw) == (("Unspecified",), "DC", "1000")
+        assert refusals(batch, SCOPE) == []
 
 
 class TestHeaders:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evsenet.domain.errors import DomainError, RecordProblem
 from evsenet.domain.evse import EvseInput, OperatorScope, validate_evse
@@ -15,6 +17,7 @@ from evsenet.formats.csv import COLUMNS, read_evse_csv
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "docs" / "examples" / "evses.csv"
+EXCEL_EXAMPLE = ROOT / "docs" / "examples" / "evses-excel-de.csv"
 ABC = OperatorScope(OperatorId.parse("DE*ABC"))
 HEADER = ",".join(COLUMNS)
 ROW = (
@@ -70,6 +73,12 @@ class TestExample:
         assert {v.country for v in valid} == {"DEU", "NLD", "FRA"}
         assert {v.power_type.value for v in valid} >= {"AC_3_PHASE", "DC"}
         assert [item.position for item in batch.items] == [2, 3, 4, 5, 6]
+
+    def test_the_german_spreadsheet_example_reads_as_the_same_records(self) -> None:
+        excel = read_evse_csv(EXCEL_EXAMPLE.read_bytes().decode("utf-8-sig"))
+
+        assert excel.items == read_evse_csv(EXAMPLE.read_text("utf-8")).items
+        assert "examples/evses-excel-de.csv" in (ROOT / "docs" / "csv-format.md").read_text()
 
     def test_the_documentation_shows_the_example_header(self) -> None:
         doc = (ROOT / "docs" / "csv-format.md").read_text("utf-8")
@@ -154,6 +163,116 @@ class TestRows:
 
         assert len(validated.records) == 50
         assert validated.problems == []
+
+
+class TestLineNumbers:
+    @given(
+        st.lists(
+            st.tuples(st.sampled_from(["row", "blank", "empty-cells", "spanning"]), st.booleans()),
+            max_size=12,
+        ),
+        st.booleans(),
+    )
+    @settings(max_examples=150, deadline=None)
+    def test_each_record_is_numbered_by_the_physical_line_it_starts_on(
+        self, layout: list[tuple[str, bool]], bom: bool
+    ) -> None:
+        """Any mix of CRLF and LF, blank lines and quoted fields spanning lines."""
+        text, line, expected = ("\ufeff" if bom else "") + HEADER + "\n", 2, []
+        for number, (kind, crlf) in enumerate(layout):
+            end = "\r\n" if crlf else "\n"
+            evse_id = f"DE*ABC*E{number}"
+            if kind == "row":
+                expected.append((line, evse_id))
+                text, line = text + row(evse_id) + end, line + 1
+            elif kind == "spanning":
+                expected.append((line, evse_id))
+                street = f'"Invaliden-{end}straße{end}Hof"'
+                text += row(evse_id).replace("Invalidenstraße", street) + end
+                line += 3
+            else:
+                text, line = text + ("" if kind == "blank" else "," * 12) + end, line + 1
+
+        batch = read_evse_csv(text)
+
+        assert [(item.position, item.evse.evse_id) for item in records(batch)] == expected
+        assert problems(batch) == []
+
+    def test_bare_carriage_returns_end_lines_too(self) -> None:
+        """Excel for the classic Mac OS ended lines with CR alone."""
+        spanning = row("DE*ABC*E2").replace("Invalidenstraße", '"Invaliden-\rstraße"')
+        text = csv_text(row("DE*ABC*E1"), "", spanning, row("DE*ABC*E3"), newline="\r")
+
+        assert [item.position for item in read_evse_csv(text).items] == [2, 4, 6]
+
+    def test_a_malformed_row_after_a_spanning_one_names_its_own_line(self) -> None:
+        spanning = row("DE*ABC*E1").replace("Invalidenstraße", '"Invaliden-\r\nstraße"')
+        text = csv_text(spanning, "", ROW + ",extra", newline="\r\n")
+
+        [problem] = problems(read_evse_csv("\ufeff" + text))
+
+        assert problem.position == 5
+
+
+class TestSpreadsheets:
+    def test_a_semicolon_file_with_decimal_commas_reads_like_the_documented_one(self) -> None:
+        """German-language Excel saves CSV with `;` between cells and decimal commas."""
+        german = ROW.replace(",", ";").replace("52.530000;13.380000", "52,530000;13,380000")
+        text = "\ufeff" + csv_text(german, header=HEADER.replace(",", ";"), newline="\r\n")
+
+        assert read_evse_csv(text).items == [SourceRecord(2, ROW_RECORD)]
+
+    def test_decimal_commas_in_a_semicolon_file_cover_every_number(self) -> None:
+        german = ROW.replace(",", ";").replace(";22;", ";3,7;")
+
+        [item] = records(read_evse_csv(csv_text(german, header=HEADER.replace(",", ";"))))
+
+        assert (item.evse.latitude, item.evse.output_kw) == ("52.530000", "3.7")
+
+    def test_a_comma_file_keeps_numbers_as_written(self) -> None:
+        quoted = ROW.replace(",22,", ',"22,5",')
+
+        [item] = records(read_evse_csv(csv_text(quoted)))
+
+        assert item.evse.output_kw == "22,5"
+
+    def test_unnamed_columns_a_spreadsheet_adds_are_ignored(self) -> None:
+        text = csv_text(ROW + ",,", ",,,,,,,,,,,,,,", header=HEADER + ",,")
+
+        assert read_evse_csv(text).items == [SourceRecord(2, ROW_RECORD)]
+
+    def test_a_value_in_an_unnamed_column_is_a_record_problem(self) -> None:
+        batch = read_evse_csv(csv_text(ROW + ",,note", header=HEADER + ",,"))
+
+        [problem] = problems(batch)
+        assert (problem.position, problem.code, problem.evse_id) == (
+            2,
+            "csv.row.malformed",
+            "DE*ABC*E1001",
+        )
+        assert "column 15" in problem.message
+
+    def test_text_kept_as_text_by_a_formula_is_read_as_its_text(self) -> None:
+        """`="01067"` keeps a leading zero from Excel's number conversion."""
+        text = csv_text(ROW.replace(",10115,", ',="01067",').replace(",1,", ',"=""1a""",'))
+
+        [item] = records(read_evse_csv(text))
+
+        assert (item.evse.postal_code, item.evse.house_number) == ("01067", "1a")
+
+    @pytest.mark.parametrize("cell", ["=A2*2", " =SUM(K2:K3)", '"=HYPERLINK(""http://x"")"'])
+    def test_a_formula_is_a_record_problem(self, cell: str) -> None:
+        formula = ROW.replace(",22,", f",{cell},")
+        batch = read_evse_csv(csv_text(row("DE*ABC*E1"), formula, row("DE*ABC*E3")))
+
+        [problem] = problems(batch)
+        assert (problem.position, problem.code, problem.field, problem.evse_id) == (
+            3,
+            "csv.row.formula",
+            "output_kw",
+            "DE*ABC*E1001",
+        )
+        assert [item.position for item in batch.records] == [2, 4]
 
 
 class TestMalformedRows:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from evsenet.domain.errors import DomainError
 from evsenet.domain.ids import OperatorId
 from evsenet.domain.inventory import PushAction
+from evsenet.formats import SourceRecord
 from evsenet.formats.csv import COLUMNS
 from evsenet.formats.files import FileFormat, decode_text, guess_format, read_file
 
 OPERATOR = OperatorId.parse("DE*ABC")
+EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 OICP_BODY = b'{"ActionType": "insert", "OperatorEvseData": {"OperatorID": "DE*ABC", ' \
     b'"OperatorName": "ABC", "EvseDataRecord": []}}'  # fmt: skip
 
@@ -60,3 +64,14 @@ def test_a_time_zone_applies_to_afdc_exports_only() -> None:
     with pytest.raises(DomainError) as caught:
         read_file(b"evse_id\n", FileFormat.CSV, OPERATOR, time_zone="Europe/Berlin")
     assert caught.value.code == "import.time_zone_not_applicable"
+
+
+def test_a_file_saved_by_german_excel_is_guessed_and_read_as_evsenet_csv() -> None:
+    data = (EXAMPLES / "evses-excel-de.csv").read_bytes()
+
+    kind = guess_format("evses-excel-de.csv", data)
+    batch = read_file(data, kind, OPERATOR)
+
+    assert kind is FileFormat.CSV
+    assert all(isinstance(item, SourceRecord) for item in batch.items)
+    assert len(batch.items) == 5

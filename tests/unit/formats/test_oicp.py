@@ -20,6 +20,7 @@ from evsenet.formats import ParsedBatch, SourceRecord
 from evsenet.formats.oicp import dms_to_decimal, read_oicp_push, read_oicp_push_bytes
 
 HUBJECT_PUSH = Path("hubject-oicp/OICP-2.3/CPO_code_snippets/eRoamingPushEvseData.request.json")
+HUBJECT_PULL = Path("hubject-oicp/OICP-2.3/EMP_code_snippets/eRoamingPullEVSEData.response.json")
 SWAGGER = Path("hubject-oicp/OICP-2.2/SWAGGER DOCUMENTATION/evse-api-docs-2.2.json")
 ABC = OperatorScope(OperatorId.parse("DE*ABC"), frozenset({"DEXYZ"}))
 
@@ -120,6 +121,19 @@ class TestHubjectExample:
             read_one(GeoCoordinates={"Google": {"Coordinates": "52.480495 13.356465"}})
         )
 
+    def test_the_records_of_hubjects_pull_response_read_like_pushed_ones(
+        self, peer_data: Path
+    ) -> None:
+        pulled = json.loads((peer_data / HUBJECT_PULL).read_text("utf-8"))["content"]
+        pushed = read_oicp_push_bytes((peer_data / HUBJECT_PUSH).read_bytes())
+
+        batch = read_oicp_push(body(*pulled, action="fullLoad"))
+
+        assert [item.evse for item in batch.records] == [item.evse for item in pushed.records]
+        assert [validate_evse(item.evse, ABC).evse_id.sent for item in batch.records] == [
+            "DE*XYZ*ETEST1"
+        ]
+
 
 class TestCoordinates:
     @pytest.mark.parametrize(
@@ -159,9 +173,22 @@ class TestCoordinates:
     def test_dms_conversion(self, text: str, decimal: str) -> None:
         assert dms_to_decimal(text) == decimal
 
-    def test_text_that_is_not_dms_is_not_converted(self) -> None:
-        assert dms_to_decimal("52.48") is None
-        assert dms_to_decimal("north") is None
+    @pytest.mark.parametrize(
+        ("text", "decimal"),
+        [("9°21'39.32’'", "9.360922"), ("-21°34'23.16’'", "-21.573100")],
+    )
+    def test_the_examples_of_the_oicp_2_3_data_types_convert(self, text: str, decimal: str) -> None:
+        """OICP 2.3's GeoCoordinatesDegreeMinuteSecondsFormatType closes the seconds with
+        a typographic apostrophe: `^-?1?\\d{1,2}°[ ]?\\d{1,2}'[ ]?\\d{1,2}\\.\\d+’'$`."""
+        assert dms_to_decimal(text) == decimal
+
+    @pytest.mark.parametrize(
+        "text",
+        ["52.48", "north", "52°60'0.0''", "52°28'60.0''", "-33°52'7.75'' S", "+33°52'7.75''"],
+        ids=["decimal", "word", "60-minutes", "60-seconds", "sign-and-hemisphere", "plus-sign"],
+    )
+    def test_text_that_is_not_dms_is_not_converted(self, text: str) -> None:
+        assert dms_to_decimal(text) is None
 
     def test_plain_decimal_in_the_dms_form_passes_through(self) -> None:
         geo = {"DegreeMinuteSeconds": {"Latitude": "52.48", "Longitude": "13.35"}}
@@ -186,6 +213,33 @@ class TestCoordinates:
         assert (found.position, found.position_kind) == (1, "index")
         assert found.code == "oicp.field.malformed"
         assert found.field == "GeoCoordinates.Google.Coordinates"
+
+    @pytest.mark.parametrize("unused", [None, {}], ids=["null", "empty"])
+    def test_forms_serialised_empty_are_skipped(self, unused: object) -> None:
+        """Java and .NET clients write every property of GeoCoordinates, the unused ones as
+        null (or as empty objects)."""
+        geo = {
+            "Google": unused,
+            "DecimalDegree": {"Latitude": "52.480495", "Longitude": "13.356465"},
+            "DegreeMinuteSeconds": unused,
+        }
+
+        evse = read_one(GeoCoordinates=geo)
+
+        assert (evse.latitude, evse.longitude) == ("52.480495", "13.356465")
+
+    def test_coordinates_given_as_json_numbers_are_read(self) -> None:
+        data = (
+            json.dumps(
+                body(record(GeoCoordinates={"DecimalDegree": {"Latitude": 0, "Longitude": 0}}))
+            )
+            .replace('"Latitude": 0', '"Latitude": 52.4804950')
+            .replace('"Longitude": 0', '"Longitude": -13.356465')
+        )
+
+        evse = only(read_oicp_push_bytes(data.encode()))
+
+        assert (evse.latitude, evse.longitude) == ("52.4804950", "-13.356465")
 
     def test_missing_coordinates_are_left_for_the_domain(self) -> None:
         evse = read_one(GeoCoordinates=None)
@@ -278,11 +332,87 @@ class TestTimeZones:
         assert read_one(Address=address, TimeZoneIANA="Europe/Berlin").time_zone == "Europe/Berlin"
 
 
-class TestScalars:
-    def test_text_is_trimmed_and_empty_text_is_none(self) -> None:
-        evse = read_one(EvseID="  DE*ABC*E1001 ", ChargingStationID="   ")
+class TestOptionalFields:
+    def test_a_record_without_charging_station_id_is_its_own_station(self) -> None:
+        """OICP 2.3 marks ChargingStationID optional (M/O `O`); evsenet needs one."""
+        minimal = record()
+        del minimal["ChargingStationID"]
 
-        assert (evse.evse_id, evse.charging_station_id) == ("DE*ABC*E1001", None)
+        evse = only(read_oicp_push(body(minimal)))
+
+        assert evse.charging_station_id == "DE*ABC*E1001"
+        assert validate_evse(evse, ABC).charging_station_id == "DE*ABC*E1001"
+
+    def test_the_data_types_spelling_charging_station_id_is_read(self) -> None:
+        """OICP 2.3's EvseDataRecordType table spells the field `ChargingStationId`."""
+        spelt = record(ChargingStationId="STATION-2")
+        del spelt["ChargingStationID"]
+
+        assert only(read_oicp_push(body(spelt))).charging_station_id == "STATION-2"
+
+    @pytest.mark.parametrize(
+        "absent",
+        ["Address.PostalCode", "Address.HouseNum", "Address.TimeZone", "Plugs"],
+    )
+    def test_a_record_without_an_optional_field_validates(self, absent: str) -> None:
+        shape = record()
+        parent, _, key = absent.rpartition(".")
+        del (shape[parent] if parent else shape)[key]
+
+        validate_evse(only(read_oicp_push(body(shape))), ABC)
+
+    def test_unknown_fields_and_nulls_are_ignored(self) -> None:
+        address = {**record()["Address"], "Floor": None, "Region": None, "PostalCode": None}
+
+        evse = read_one(Address=address, ChargingPoolID=None, Extra={"x": [1, None]})
+
+        assert evse.postal_code is None
+        validate_evse(evse, ABC)
+
+
+class TestScalars:
+    def test_text_with_a_lone_surrogate_is_a_field_problem(self) -> None:
+        """JSON may escape half a UTF-16 pair (`\\ud800`); such text cannot be stored."""
+        data = json.dumps(body(record(), record(EvseID="DE*ABC*E1002"))).replace(
+            '"Berlin"', '"Ber\\ud800lin"', 1
+        )
+
+        found = problem(read_oicp_push_bytes(data.encode()), 0)
+
+        assert (found.code, found.field, found.evse_id) == (
+            "oicp.field.malformed",
+            "Address.City",
+            "DE*ABC*E1001",
+        )
+
+    @pytest.mark.parametrize("action", ["insert", "delete"])
+    def test_a_lone_surrogate_in_the_evse_id_is_shown_replaced_for_the_domain_to_refuse(
+        self, action: str
+    ) -> None:
+        data = json.dumps(body(record(EvseID="DE*ABC*E1\ud800"), action=action)).encode()
+
+        evse = only(read_oicp_push_bytes(data))
+
+        assert evse.evse_id == "DE*ABC*E1\ufffd"
+        with pytest.raises(InvalidRecord) as refused:
+            validate_evse(evse, ABC)
+        assert refused.value.code == "evse_id.malformed"
+
+    def test_a_record_refused_for_its_shape_names_its_evse_id_in_storable_text(self) -> None:
+        shaped = record(EvseID="DE*ABC*E1\udcf6", Plugs="Type 2 Outlet")
+
+        found = problem(read_oicp_push_bytes(json.dumps(body(shaped)).encode()), 0)
+
+        assert (found.field, found.evse_id) == ("Plugs", "DE*ABC*E1\ufffd")
+
+    def test_text_is_trimmed_and_empty_text_is_none(self) -> None:
+        address = {**record()["Address"], "PostalCode": "   "}
+
+        evse = read_one(EvseID="  DE*ABC*E1001 ", ChargingStationID=" S1 ", Address=address)
+
+        assert (evse.evse_id, evse.charging_station_id) == ("DE*ABC*E1001", "S1")
+        assert evse.postal_code is None
+        assert read_one(ChargingStationID="   ").charging_station_id == "DE*ABC*E1001"
 
     def test_a_number_where_text_is_due_is_read_as_text(self) -> None:
         address = {**record()["Address"], "PostalCode": 10115, "HouseNum": 1}
@@ -331,6 +461,24 @@ class TestBody:
     def test_deeply_nested_json_refuses_the_body(self) -> None:
         with pytest.raises(DomainError) as refused:
             read_oicp_push_bytes(b"[" * 100_000)
+
+        assert refused.value.code == "oicp.body.malformed"
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            b'{"ActionType": "fullLoad", "ActionType": "insert", "OperatorEvseData": '
+            b'{"OperatorID": "DE*ABC", "EvseDataRecord": []}}',
+            b'{"ActionType": "insert", "OperatorEvseData": {"OperatorID": "DE*ABC", '
+            b'"EvseDataRecord": [{"EvseID": "DE*ABC*E1", "EvseID": "DE*ABC*E2"}]}}',
+        ],
+        ids=["action", "evse-id"],
+    )
+    def test_a_key_repeated_in_one_object_refuses_the_body(self, data: bytes) -> None:
+        """JSON parsers disagree on which of two equal keys counts (RFC 8259, 4): one
+        party's fullLoad must not be another's insert."""
+        with pytest.raises(DomainError, match="twice") as refused:
+            read_oicp_push_bytes(data)
 
         assert refused.value.code == "oicp.body.malformed"
 

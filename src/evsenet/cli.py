@@ -58,7 +58,6 @@ from evsenet.services.inventory import (
 )
 from evsenet.services.operators import (
     declare_sub_operators,
-    ensure_operator,
     list_operators,
     register_operator,
     withdraw_sub_operator,
@@ -498,28 +497,31 @@ def read_source(path: Path) -> bytes:
         ) from None
 
 
-def register_if_new(store: Store, operator: OperatorId) -> None:
-    _row, created = ensure_operator(store, operator.display)
-    if created:
-        note(f"Registered new operator {operator.display}")
-
-
 def run_import(
     store: Store, operator: OperatorId, batch: ParsedBatch, skip_invalid: bool, as_json: bool
 ) -> ImportSummary:
     """Import with a progress bar where a person watches; a refused batch's summary too.
+    A new operator is registered with its first accepted import.
 
     Ctrl-C says whether anything was written (KeyboardInterrupt, with that message).
     """
     with import_progress(interactive(as_json)) as progress:
         try:
-            return import_evses(
-                store, operator.display, batch, skip_invalid=skip_invalid, progress=progress
+            summary = import_evses(
+                store,
+                operator.display,
+                batch,
+                skip_invalid=skip_invalid,
+                progress=progress,
+                register_operator=True,
             )
         except ImportRefused as refused:
             return refused.summary
         except KeyboardInterrupt:
             raise KeyboardInterrupt(progress.interruption(operator.display)) from None
+    if summary.operator_registered:
+        note(f"Registered new operator {operator.display}")
+    return summary
 
 
 def finish_import(summary: ImportSummary, as_json: bool, source: str) -> NoReturn:
@@ -580,7 +582,6 @@ def evses_import(
     store = open_store(ctx)
     data = read_source(file)
     batch = read_file(data, format or guess_format(file.name, data), operator_id, action, time_zone)
-    register_if_new(store, operator_id)
     summary = run_import(store, operator_id, batch, skip_invalid, as_json)
     finish_import(summary, as_json, file.name)
 
@@ -650,7 +651,6 @@ def demo(
     """
     operator_id = OperatorId.parse(operator)
     store = open_store(ctx, initialise=True)
-    register_if_new(store, operator_id)
     batch = demo_batch(operator_id, evses, seed)
     summary = run_import(store, operator_id, batch, False, as_json)
     finish_import(summary, as_json, f"Demo inventory of {operator_id.display} (seed {seed})")

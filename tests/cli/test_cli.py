@@ -845,12 +845,6 @@ def test_serve_maps_a_server_that_fails_to_start_to_exit_code_1(
 # --- known problems outside the command line ----------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services: a new operator is registered in its own transaction before the import "
-    "(cli.register_if_new → services.operators.ensure_operator), so a refused import still "
-    "registers it; registering belongs inside import_evses' write transaction",
-)
 def test_a_refused_import_registers_no_operator(cli: Cli, tmp_path: Path) -> None:
     bad = write(tmp_path / "bad.csv", CSV_HEADER, csv_row("DE*NEW*E1*1", output="many"))
     cli("evses", "import", str(bad), "-o", "DE*NEW", code=1)

@@ -1027,3 +1027,47 @@ def test_a_sub_operator_withdrawn_during_an_import_refuses_the_import(store: Sto
     assert caught.value.code == "batch.sub_operators_changed"
     assert "Send the batch again" in caught.value.message
     assert dump(store)["evses"] == before["evses"] == []
+
+
+def test_an_import_may_register_its_operator_with_its_first_accepted_batch(store: Store) -> None:
+    bad = ParsedBatch(PushAction.UPSERT, "index", [SourceRecord(0, evse(E1, city=""))])
+    with pytest.raises(ImportRefused):
+        import_evses(store, A, bad, register_operator=True)
+    assert list_operators(store) == []
+
+    good = ParsedBatch(PushAction.UPSERT, "index", [SourceRecord(0, evse(E1))])
+    first = import_evses(store, A, good, register_operator=True)
+    again = import_evses(store, A, good, register_operator=True)
+    assert (first.operator_registered, first.inserted) == (True, 1)
+    assert (again.operator_registered, again.unchanged) == (False, 1)
+    assert [row.operator_id.display for row in list_operators(store)] == [A]
+
+
+def test_an_import_does_not_register_an_operator_unless_asked(store: Store) -> None:
+    with pytest.raises(NotFound) as caught:
+        push(store, A, PushAction.UPSERT, evse(E1))
+    assert caught.value.code == "operator.unknown"
+
+
+def test_an_import_cannot_register_a_hubs_sub_operator_prefix(store: Store) -> None:
+    register_operator(store, B, sub_operators=["DE*ABC"])
+    good = ParsedBatch(PushAction.UPSERT, "index", [SourceRecord(0, evse(E1))])
+    with pytest.raises(Conflict) as caught:
+        import_evses(store, A, good, register_operator=True)
+    assert caught.value.code == "operator.exists"
+    assert [row.operator_id.display for row in list_operators(store)] == [B]
+
+
+def test_concurrent_first_imports_of_a_new_operator_register_it_once(store: Store) -> None:
+    batches = [
+        ParsedBatch(PushAction.UPSERT, "index", [SourceRecord(0, evse(f"DE*ABC*E{i}"))])
+        for i in (1, 2)
+    ]
+    results = _concurrently(
+        *(lambda b=b: import_evses(store, A, b, register_operator=True) for b in batches)
+    )
+    assert all(isinstance(r, ImportSummary) for r in results), results
+    summaries = [r for r in results if isinstance(r, ImportSummary)]
+    assert sorted(s.operator_registered for s in summaries) == [False, True]
+    assert len(list_operators(store)) == 1
+    assert ids(store, A) == ["DEABCE1", "DEABCE2"]

@@ -20,10 +20,11 @@ from evsenet.domain.inventory import (
     validate_batch,
 )
 from evsenet.memory import collector_paused
-from evsenet.services.operators import require_operator
+from evsenet.services.operators import registered_operator, require_operator
 from evsenet.store.engine import Store
 from evsenet.store.repositories.evses import EvseRepository
-from evsenet.store.uow import unit_of_work
+from evsenet.store.repositories.operators import OperatorRow
+from evsenet.store.uow import UnitOfWork, unit_of_work
 
 Progress = Callable[[str, int, int], None]
 """Called as progress(stage, done, total) while a long import runs."""
@@ -41,6 +42,7 @@ class ImportSummary:
     withdrawn: int = 0
     rejected: list[RecordProblem] = field(default_factory=list)
     committed: bool = False
+    operator_registered: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -69,10 +71,17 @@ class ImportRefused(BatchRejected):
         self.summary = summary
 
 
-def _scope(store: Store, operator: OperatorId) -> tuple[OperatorScope, tuple[str, ...]]:
-    """Who may push what, and the declared prefixes it was read from."""
+def _scope(
+    store: Store, operator: OperatorId, register: bool
+) -> tuple[OperatorScope, tuple[str, ...]]:
+    """Who may push what, and the declared prefixes it was read from. An operator still
+    to be registered (`register`) has no sub-operators yet."""
     with unit_of_work(store) as uow:
-        row = require_operator(uow, operator)
+        row = uow.operators.get(operator)
+        if row is None and not register:
+            row = require_operator(uow, operator)
+    if row is None:
+        return OperatorScope(operator), ()
     subs = frozenset(OperatorId.parse(prefix).normalised for prefix in row.sub_operators)
     return OperatorScope(row.operator_id, subs), row.sub_operators
 
@@ -94,16 +103,19 @@ def import_evses(
     *,
     skip_invalid: bool = False,
     progress: Progress | None = None,
+    register_operator: bool = False,
 ) -> ImportSummary:
     """Apply a batch of EVSE records to the operator's inventory, all or nothing.
 
     Every record is validated before the write transaction opens. With `skip_invalid`
     the valid records are applied and the others reported; otherwise one refused record
-    refuses the batch (ImportRefused) and nothing is written.
+    refuses the batch (ImportRefused) and nothing is written. `register_operator`
+    registers an operator that is new, in the same transaction: a refused batch registers
+    nobody.
     """
     operator = OperatorId.parse(operator_id)
     _check_batch_operator(batch, operator)
-    scope, declared = _scope(store, operator)
+    scope, declared = _scope(store, operator, register_operator)
     total = len(batch.items)
     report = (lambda done: progress("validate", done, total)) if progress else None
     with collector_paused():
@@ -113,7 +125,7 @@ def import_evses(
         summary.rejected = validated.problems
         raise ImportRefused(summary)
     with collector_paused(), unit_of_work(store, write=True) as uow:
-        row = require_operator(uow, operator, lock=True)
+        row, summary.operator_registered = _operator_row(uow, operator, register_operator)
         if row.sub_operators != declared:
             raise _scope_changed(operator)
         plan = plan_push(validated, uow.evses.known(row.pk))
@@ -123,6 +135,14 @@ def import_evses(
         _apply(uow.evses, row.pk, plan, summary, progress)
     summary.committed = True
     return summary
+
+
+def _operator_row(
+    uow: UnitOfWork, operator: OperatorId, register: bool
+) -> tuple[OperatorRow, bool]:
+    if register:
+        return registered_operator(uow, operator)
+    return require_operator(uow, operator, lock=True), False
 
 
 def _scope_changed(operator: OperatorId) -> Conflict:

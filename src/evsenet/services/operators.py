@@ -70,23 +70,41 @@ def register_operator(
     operator = OperatorId.parse(operator_id)
     prefixes = [OperatorId.parse(p) for p in sub_operators or []]
     with unit_of_work(store, write=True) as uow:
-        if uow.operators.owner_of(operator) is not None:
-            raise _operator_exists(operator)
-        pk = uow.operators.add(operator, _name(name), datetime.now(UTC))
+        pk = _add(uow, operator, _name(name))
         if pk is None:
             raise _operator_exists(operator)
         _claim_prefixes(uow, pk, operator, prefixes)
         return require_operator(uow, operator)
 
 
-def ensure_operator(store: Store, operator_id: str) -> tuple[OperatorRow, bool]:
-    """The operator, registering it when it is new; the flag says it was created."""
-    operator = OperatorId.parse(operator_id)
-    with unit_of_work(store) as uow:
-        row = uow.operators.get(operator)
+def _add(uow: UnitOfWork, operator: OperatorId, name: str) -> int | None:
+    """Register the operator; None when its ID is registered or claimed as a prefix."""
+    if uow.operators.owner_of(operator) is not None:
+        return None
+    return uow.operators.add(operator, name, datetime.now(UTC))
+
+
+def registered_operator(uow: UnitOfWork, operator: OperatorId) -> tuple[OperatorRow, bool]:
+    """The operator, locked, registered inside `uow` when it is new; the flag says it was.
+
+    A concurrent request that registers the same operator first is no error: its row is
+    used. An ID that another operator claims as a sub-operator prefix is refused.
+    """
+    row = uow.operators.get(operator, lock=True)
     if row is not None:
         return row, False
-    return register_operator(store, operator_id), True
+    if _add(uow, operator, "") is not None:
+        return require_operator(uow, operator, lock=True), True
+    row = uow.operators.get(operator, lock=True)
+    if row is None:
+        raise _operator_exists(operator)
+    return row, False
+
+
+def ensure_operator(store: Store, operator_id: str) -> tuple[OperatorRow, bool]:
+    """The operator, registering it when it is new; the flag says it was created."""
+    with unit_of_work(store, write=True) as uow:
+        return registered_operator(uow, OperatorId.parse(operator_id))
 
 
 def declare_sub_operators(store: Store, operator_id: str, prefixes: list[str]) -> OperatorRow:

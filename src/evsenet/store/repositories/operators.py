@@ -66,7 +66,10 @@ class OperatorRepository:
         }
         statement = _insert_unless_taken(self.connection, operators, values)
         pk = self.connection.execute(statement.returning(operators.c.id)).scalar_one_or_none()
-        if pk is None or not self._claim(int(pk), operator):
+        if pk is None:
+            return None
+        if not self._claim(int(pk), operator):
+            self.connection.execute(operators.delete().where(operators.c.id == pk))
             return None
         return int(pk)
 

@@ -26,7 +26,9 @@ TEXT_LIMITS = {
 }
 
 
-_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+"""Characters no text field may hold: controls, line separators and lone surrogates
+(which no database can store as UTF-8)."""
 
 T = TypeVar("T")
 
@@ -187,17 +189,29 @@ def _too_long(name: str, text: str) -> DomainError:
     )
 
 
-def _decimal(value: str | None, name: str, label: str) -> Decimal:
-    text = value.strip() if value else ""
+def plain_decimal(text: str) -> Decimal | None:
+    """A finite number in plain ASCII notation (`50.9`, `-0.5`, `2E+1`), or None.
+
+    `Decimal()` alone also reads `5_0.9` (as 50.9), other scripts' digits, `NaN` and
+    `Infinity`; none of these is a number an operator means to send.
+    """
+    if not text.isascii() or "_" in text:
+        return None
     try:
         number = Decimal(text)
     except InvalidOperation:
-        if not text:
-            raise DomainError(f"{name}.missing", f"{label} is required") from None
-        raise DomainError(f"{name}.malformed", f"{label} {text!r} is not a number") from None
-    if not number.is_finite():
-        raise DomainError(f"{name}.malformed", f"{label} {text!r} is not a number")
-    return number
+        return None
+    return number if number.is_finite() else None
+
+
+def _decimal(value: str | None, name: str, label: str) -> Decimal:
+    text = value.strip() if value else ""
+    number = plain_decimal(text)
+    if number is not None:
+        return number
+    if not text:
+        raise DomainError(f"{name}.missing", f"{label} is required")
+    raise DomainError(f"{name}.malformed", f"{label} {text!r} is not a number")
 
 
 def _output(value: str | None) -> Decimal:

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple, Protocol
 
@@ -17,6 +17,7 @@ from evsenet.domain.evse import (
     OperatorScope,
     PowerType,
     parse_evse_id,
+    plain_decimal,
     validate_evse,
 )
 from evsenet.domain.geography import country_alpha3
@@ -365,11 +366,8 @@ def _output_bound(value: str | None, label: str) -> Decimal | None:
     text = _typed(value)
     if text is None:
         return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
+    number = plain_decimal(text)
+    if number is None:
         raise DomainError("filter.output_range", f"{label} {text!r} is not a number of kW")
     return number
 

@@ -56,12 +56,17 @@ def authenticate(store: Store, token: str) -> OperatorId | None:
         return uow.tokens.operator_for(_digest(token))
 
 
+MAX_TOKEN_ID = 2**63 - 1
+"""Token numbers are database keys: a number beyond them names no token."""
+
+
 def revoke_token(store: Store, operator_id: str, token_id: int) -> None:
     """Revoke one of the operator's tokens; another operator's token is not found."""
     operator = OperatorId.parse(operator_id)
     with unit_of_work(store, write=True) as uow:
         row = require_operator(uow, operator)
-        if not uow.tokens.revoke(row.pk, token_id, datetime.now(UTC)):
+        known = 1 <= token_id <= MAX_TOKEN_ID
+        if not known or not uow.tokens.revoke(row.pk, token_id, datetime.now(UTC)):
             raise NotFound(
                 "token.not_found",
                 f"Operator {operator.display} has no active API token with id {token_id}",

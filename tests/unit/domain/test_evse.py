@@ -17,6 +17,7 @@ from evsenet.domain.evse import (
     OperatorScope,
     PowerType,
     parse_evse_id,
+    plain_decimal,
     validate_evse,
 )
 from evsenet.domain.ids import EvseId, OperatorId
@@ -542,3 +543,26 @@ def test_location_leaves_out_what_is_missing() -> None:
     record = validate_evse(raw(postal_code="", house_number=""), SCOPE)
     assert "  " not in record.location
     assert ", ," not in record.location
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("50.9", "50.9"), ("-0.5", "-0.5"), ("+7", "7"), ("2E+1", "20"), (".5", "0.5")],
+)
+def test_plain_numbers_are_read(text: str, number: str) -> None:
+    assert plain_decimal(text) == Decimal(number)
+
+
+@pytest.mark.parametrize("text", ["5_0.9", "٥٠", "NaN", "-Infinity", "sNaN", "", "1,5", "0x10"])
+def test_numbers_an_operator_does_not_mean_are_not_read(text: str) -> None:
+    assert plain_decimal(text) is None
+
+
+@pytest.mark.parametrize(("field", "text"), [("latitude", "5_0.9"), ("output_kw", "٥٠")])
+def test_such_numbers_are_malformed_fields(field: str, text: str) -> None:
+    code = "output.malformed" if field == "output_kw" else f"{field}.malformed"
+    assert problems(raw(**{field: text})) == [(field, code)]
+
+
+def test_a_lone_surrogate_is_a_control_character() -> None:
+    assert problems(raw(city="K\udcf6ln")) == [("city", "city.control_character")]

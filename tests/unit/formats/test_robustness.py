@@ -317,24 +317,12 @@ VALID = EvseInput(
 """A valid record, as every reader hands them over: text."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="domain/evse.py _CONTROL_CHARACTER omits lone surrogates (U+D800-DFFF): such "
-    "text passes validate_evse and the store fails to encode it (UnicodeEncodeError, a 500); "
-    "the OICP reader now refuses it, other callers of validate_evse are not covered",
-)
 def test_the_domain_refuses_text_no_database_can_store() -> None:
     with pytest.raises(InvalidRecord) as refused:
         validate_evse(replace(VALID, city="K\udcf6ln"), OperatorScope(OPERATORS[0]))
     assert refused.value.code == "city.control_character"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="domain/evse.py _decimal reads numbers with Decimal(text), which also takes "
-    "PEP 515 underscores and non-ASCII digits: latitude '5_0.9' is stored as 50.9, output "
-    "'2_2' as 22 kW, '٥٠' as 50",
-)
 @pytest.mark.parametrize(("field", "text"), [("latitude", "5_0.9"), ("output_kw", "2_2")])
 def test_the_domain_refuses_numbers_written_with_underscores(field: str, text: str) -> None:
     with pytest.raises(InvalidRecord):

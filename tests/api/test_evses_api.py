@@ -444,3 +444,25 @@ def test_an_afdc_export_is_imported_in_the_time_zone_given(api: Api) -> None:
     evse = api.get("/api/v1/evses/DE*ABC*E1001*001").json()
     assert evse["time_zone"] == "America/Chicago"
     assert evse["location"]["country"] == "USA"
+
+
+@pytest.mark.parametrize("endpoint", ["push", "import"])
+@pytest.mark.parametrize("action", ["fullLoad", "update"])
+def test_a_refused_batch_leaves_every_evse_as_it_was(
+    seeded: Api, endpoint: str, action: str
+) -> None:
+    """Nothing is withdrawn, updated or restored, not even the records that were valid."""
+    before = seeded.get("/api/v1/evses", include_withdrawn="true").json()
+    if endpoint == "push":
+        records = [
+            site(seeded, "DE*ABC*E1001", "Bonn", "53111", "DC", "50"),
+            seeded.record("DE*ABC*E9999"),
+            seeded.record("DE*ABC*E5002", ChargingFacilities=[]),
+        ]
+        response = seeded.push(records, action=action)
+    else:
+        rows = [seeded.csv_row("DE*ABC*E1001", city="Bonn"), seeded.csv_row("DE*ABC*E9999")]
+        data = seeded.csv_file(*rows, seeded.csv_row("DE*ABC*E5002", output="0"))
+        response = seeded.import_file(data, action=action)
+    seeded.problem(response, 422, "batch.rejected")
+    assert seeded.get("/api/v1/evses", include_withdrawn="true").json() == before

@@ -94,3 +94,27 @@ def test_a_path_that_names_another_operator_is_not_found(api: Api, path_operator
     response = api.oicp_push(path_operator, body)
     api.problem(response, 404, "operator.not_found")
     assert api.evse_ids() == []
+
+
+def test_additional_info_keeps_to_oicps_1000_characters(api: Api) -> None:
+    """StatusCode.AdditionalInfo is at most 1000 characters in OICP 2.3; a push with many
+    refused records names as many as fit and says how many more there are."""
+    records = [api.record(f"DE*ABC*E{n}", Plugs=["Type 99"]) for n in range(40)]
+    response = api.oicp_push("DE*ABC", api.oicp_body("DE*ABC", records))
+    info = assert_ack(response.json(), False, "022")
+    assert len(info) <= 1000
+    assert info.startswith("40 of 40 records refused, nothing written: index 0 DE*ABC*E0")
+    assert "more" in info.rsplit(";", 1)[1]
+    assert api.evse_ids() == []
+
+
+@pytest.mark.parametrize("action", ["fullLoad", "delete"])
+def test_a_refused_push_leaves_the_inventory_exactly_as_it_was(api: Api, action: str) -> None:
+    assert api.push([api.record(f"DE*ABC*E{n}") for n in range(1, 4)]).status_code == 200
+    before = api.get("/api/v1/evses", include_withdrawn="true").json()
+    records = [api.record("DE*ABC*E1"), api.record("DE*ABC*E9", ChargingFacilities=[])]
+    if action == "delete":
+        records = [api.record("DE*ABC*E1"), api.record("NL*EVN*E1")]
+    response = api.oicp_push("DE*ABC", api.oicp_body("DE*ABC", records, action))
+    assert response.json()["Result"] is False
+    assert api.get("/api/v1/evses", include_withdrawn="true").json() == before

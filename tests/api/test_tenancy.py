@@ -7,8 +7,11 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import select
 
+from evsenet.api.auth import current_operator
 from evsenet.domain.errors import NotFound
 from evsenet.services.tokens import authenticate, create_token, revoke_token
 from evsenet.store.tables import api_tokens
@@ -17,6 +20,17 @@ if TYPE_CHECKING:
     from conftest import Api
 
 A_EVSES = ["DE*ABC*E1", "DE*ABC*E2", "DE*XYZ*E3"]
+OICP_PATH = "/api/oicp/evsepush/v23/operators/{operator_id}/data-records"
+EVSE_PATH = "/api/v1/evses/{evse_id}"
+TENANCY_TESTS = {
+    ("GET", "/api/v1/operator"): "test_each_operator_is_its_own",
+    ("GET", "/api/v1/evses"): "test_bs_list_never_contains_as_evses",
+    ("GET", EVSE_PATH): "test_as_evse_is_not_found_for_b_exactly_like_a_missing_one",
+    ("POST", "/api/v1/evses/push"): "test_b_pushing_as_evse_ids_is_refused",
+    ("POST", "/api/v1/evses/import"): "test_b_importing_as_evse_ids_is_refused",
+    ("POST", OICP_PATH): "test_the_oicp_path_with_as_operator_id_and_bs_token_is_not_found",
+}
+"""Each endpoint and the test that proves B cannot reach A's objects through it."""
 B_EVSES = ["NL*EVN*E1", "NL*EVN*E2"]
 
 
@@ -44,6 +58,29 @@ def without_ids(problem: dict[str, Any], *ids: str) -> dict[str, Any]:
     for evse_id in ids:
         detail = detail.replace(evse_id, "<id>")
     return {**problem, "detail": detail}
+
+
+def _calls(dependant: Dependant) -> set[object]:
+    calls = {dependant.call}
+    for sub in dependant.dependencies:
+        calls |= _calls(sub)
+    return calls
+
+
+def test_every_endpoint_is_scoped_by_the_token_and_has_a_tenancy_test(api: Api) -> None:
+    """A new endpoint fails here until it authenticates its caller and has its own test."""
+    routes = [
+        context.original_route
+        for context in iter_route_contexts(api.client.app.routes)  # type: ignore[attr-defined]
+        if (context.path or "").startswith("/api/")
+    ]
+    assert all(isinstance(route, APIRoute) for route in routes)
+    api_routes = [route for route in routes if isinstance(route, APIRoute)]
+    endpoints = {(method, route.path) for route in api_routes for method in route.methods}
+    assert endpoints == set(TENANCY_TESTS)
+    assert all(callable(globals().get(name)) for name in TENANCY_TESTS.values())
+    for route in api_routes:
+        assert current_operator in _calls(route.dependant), route.path
 
 
 def test_each_operator_is_its_own(tenants: Api) -> None:
@@ -98,6 +135,41 @@ def test_b_pushing_as_evse_ids_is_refused(tenants: Api, action: str) -> None:
     assert error["code"] == "evse_id.operator_mismatch"
     assert a_inventory(tenants) == before
     assert tenants.get("/api/v1/evses/NL*EVN*E9", tenants.B).status_code == 404
+
+
+@pytest.mark.parametrize("action", ["insert", "update", "delete", "fullLoad"])
+def test_b_pushing_as_evse_ids_on_the_oicp_path_is_refused(tenants: Api, action: str) -> None:
+    before = a_inventory(tenants)
+    body = tenants.oicp_body("NL*EVN", [tenants.record("DE*ABC*E1")], action)
+    response = tenants.oicp_push("NL*EVN", body, as_=tenants.B)
+    assert response.status_code == 200, response.text
+    ack = response.json()
+    assert (ack["Result"], ack["StatusCode"]["Code"]) == (False, "018")
+    assert "evse_id.operator_mismatch" in ack["StatusCode"]["AdditionalInfo"]
+    assert a_inventory(tenants) == before
+
+
+@pytest.mark.parametrize("endpoint", ["push", "import"])
+def test_skip_invalid_never_writes_as_evses(tenants: Api, endpoint: str) -> None:
+    before = a_inventory(tenants)
+    if endpoint == "push":
+        records = [tenants.record("NL*EVN*E7"), tenants.record("DE*ABC*E7")]
+        response = tenants.push(records, tenants.B, skip_invalid=True)
+    else:
+        data = tenants.csv_file(tenants.csv_row("NL*EVN*E7"), tenants.csv_row("DE*ABC*E7"))
+        response = tenants.import_file(data, tenants.B, skip_invalid="true")
+    assert response.status_code == 200, response.text
+    assert [error["code"] for error in response.json()["rejected"]] == ["evse_id.operator_mismatch"]
+    assert tenants.evse_ids(tenants.B, q="E7") == ["NL*EVN*E7"]
+    assert a_inventory(tenants) == before
+
+
+def test_bs_full_load_on_the_oicp_path_leaves_a_alone(tenants: Api) -> None:
+    before = a_inventory(tenants)
+    response = tenants.oicp_push("NL*EVN", tenants.oicp_body("NL*EVN", [], "fullLoad"), tenants.B)
+    assert response.json()["Result"] is True
+    assert tenants.evse_ids(tenants.B) == []
+    assert a_inventory(tenants) == before
 
 
 def test_b_cannot_push_for_as_sub_operator(tenants: Api) -> None:

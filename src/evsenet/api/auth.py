@@ -39,10 +39,22 @@ def _unauthorized(code: str, detail: str, error: str | None = None) -> ApiProble
 
 
 async def current_operator(
+    request: Request,
     store: Annotated[Store, Depends(get_store)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> OperatorId:
-    """The operator whose token came with the request; 401 without a valid one."""
+    """The operator whose token came with the request; 401 without a valid one.
+
+    Several Authorization headers are refused: which one a proxy in front checked and which
+    one this service would read need not be the same.
+    """
+    if len(request.headers.getlist("authorization")) > 1:
+        raise _unauthorized(
+            "auth.invalid",
+            "The request has several Authorization headers; send exactly one Authorization "
+            "header with one token",
+            "invalid_request",
+        )
     if credentials is None or not credentials.credentials.strip():
         raise _unauthorized(
             "auth.required",

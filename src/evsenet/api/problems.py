@@ -5,13 +5,16 @@ Every error answer has `type` (`urn:evsenet:problem:<code>`), `title`, `status`,
 when several things are wrong at once, `errors` (one entry per record or field).
 
 Status codes: NotFound → 404, Conflict → 409, a refused batch → 422, FastAPI's request
-validation → 422, any other DomainError → 400, authentication → 401. An unexpected
-exception is logged and answered 500 `internal.error` without its details.
+validation → 422, any other DomainError → 400, authentication → 401, a body too large or
+of another media type → 413 or 415. An unexpected exception is logged and answered 500
+`internal.error` without its details. Text echoed from the request is made displayable
+first (`displayable`), so that no input can make the answer itself fail.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -28,9 +31,30 @@ TYPE_PREFIX = "urn:evsenet:problem:"
 
 log = logging.getLogger("evsenet.api")
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def displayable(text: str) -> str:
+    """`text` with every lone UTF-16 surrogate as U+FFFD.
+
+    JSON can escape half a surrogate pair (`"\\ud800"`) and Python reads it into a string
+    that no UTF-8 response can carry; echoing such input back would fail the answer.
+    """
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def _displayable_json(value: Any) -> Any:
+    if isinstance(value, str):
+        return displayable(value)
+    if isinstance(value, Mapping):
+        return {key: _displayable_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_displayable_json(item) for item in value]
+    return value
+
 
 class ApiProblem(Exception):
-    """An error of the HTTP edge itself (authentication, health), with its status."""
+    """An error of the HTTP edge itself (authentication, bodies, health), with its status."""
 
     def __init__(
         self,
@@ -76,7 +100,7 @@ def problem(
     }
     if errors is not None:
         body["errors"] = [dict(error) for error in errors]
-    return ProblemResponse(body, status_code=status, headers=dict(headers or {}))
+    return ProblemResponse(_displayable_json(body), status_code=status, headers=dict(headers or {}))
 
 
 def status_of(error: DomainError) -> int:

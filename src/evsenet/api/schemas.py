@@ -1,22 +1,27 @@
 """Response models of the API (Pydantic v2).
 
 Decimal quantities (output, coordinates) are JSON strings, never floats, so that no
-client reads `22.00` kW as `21.999999`. Times are timezone-aware ISO 8601.
+client reads `22.00` kW as `21.999999`. Times are timezone-aware ISO 8601. Text that
+echoes a request (a refused EVSE ID, a message quoting a field) is `EchoedText`: a lone
+UTF-16 surrogate in it is shown as U+FFFD, since no UTF-8 answer can carry it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from evsenet.api.problems import displayable
 from evsenet.domain.errors import RecordProblem
 from evsenet.domain.inventory import EvsePage as DomainEvsePage
 from evsenet.domain.inventory import StoredEvse
 from evsenet.services.inventory import ImportSummary as DomainImportSummary
 from evsenet.store.repositories.operators import OperatorRow
+
+EchoedText = Annotated[str, AfterValidator(displayable)]
 
 
 def decimal_text(value: Decimal) -> str:
@@ -112,10 +117,10 @@ class RecordError(BaseModel):
     index: int | None = Field(
         default=None, exclude_if=_absent, description="0-based index of the OICP record"
     )
-    evse_id: str | None
+    evse_id: EchoedText | None
     field: str
     code: str
-    message: str
+    message: EchoedText
 
     @classmethod
     def of(cls, problem: RecordProblem) -> RecordError:
@@ -177,10 +182,14 @@ class Health(BaseModel):
     schema_revision: str
 
 
+OICP_INFO_LIMIT = 1000
+"""OICP 2.3 StatusCodeType: AdditionalInfo holds at most 1000 characters."""
+
+
 class OicpStatusCode(BaseModel):
-    Code: str
-    Description: str
-    AdditionalInfo: str | None = None
+    Code: str = Field(pattern=r"^[0-9]{3}$", examples=["000", "018", "022"])
+    Description: str = Field(max_length=200)
+    AdditionalInfo: EchoedText | None = Field(default=None, max_length=OICP_INFO_LIMIT)
 
 
 class OicpAcknowledgement(BaseModel):

@@ -3,21 +3,29 @@
 Bodies are read raw and handed to the format readers, so that a malformed body is
 answered with evsenet's own problem (`oicp.body.malformed`, `csv.header.missing`, …)
 rather than a framework error. Parsing and importing run in a worker thread: a batch of
-100,000 records must not stall the other requests.
+100,000 records must not stall the other requests. A query parameter given twice is
+refused: silently using one of them would answer another question than the one asked.
+
+`/push` and `/import` are declared before `/{evse_id}`, so that a wrong method on them is
+answered with the methods they take (POST), not with those of reading an EVSE.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 
 from evsenet.api.auth import Caller, get_store
+from evsenet.api.bodies import BODY_RESPONSES, EVSE_FILE, OICP_JSON, read_body
+from evsenet.api.oicp_body import EVSE_ID_PATTERN, oicp_body
 from evsenet.api.problems import problem_responses
 from evsenet.api.schemas import Evse, EvsePage, ImportSummary
-from evsenet.domain.ids import OperatorId
+from evsenet.domain.ids import EVSE_ID_MAX_LENGTH, OperatorId
 from evsenet.domain.inventory import MAX_OFFSET, MAX_PAGE_SIZE, Page, PushAction
 from evsenet.formats.files import FileFormat, read_file
 from evsenet.formats.oicp import read_oicp_push_bytes
@@ -25,9 +33,45 @@ from evsenet.services.inventory import ImportSummary as Summary
 from evsenet.services.inventory import evse_filter, get_evse, import_evses, list_evses
 from evsenet.store.engine import Store
 
-router = APIRouter(prefix="/api/v1/evses", tags=["evses"], responses=problem_responses(401, 422))
+
+def single_valued_query(request: Request) -> None:
+    """Refuse a query parameter given more than once (422, one entry per parameter)."""
+    counts = Counter(name for name, _ in request.query_params.multi_items())
+    repeated = [(name, count) for name, count in counts.items() if count > 1]
+    if repeated:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", name),
+                    "type": "repeated",
+                    "msg": f"The query parameter {name!r} is given {count} times; give it once",
+                }
+                for name, count in repeated
+            ]
+        )
+
+
+router = APIRouter(
+    prefix="/api/v1/evses",
+    tags=["evses"],
+    responses=problem_responses(401, 422),
+    dependencies=[Depends(single_valued_query)],
+)
+WRITE_RESPONSES = {**problem_responses(400, 409), **BODY_RESPONSES}
+"""Refusals of a push or import: unreadable body, a conflict with a concurrent change
+(send it again), a body too large or of the wrong media type."""
 
 StoreDep = Annotated[Store, Depends(get_store)]
+
+EvseIdPath = Annotated[
+    str,
+    Path(
+        description="The EVSE ID in any spelling of it (case, '*' separators), "
+        "e.g. DE*ABC*E123456*1 or deabce1234561",
+        examples=["DE*ABC*E123456*1"],
+        json_schema_extra={"pattern": EVSE_ID_PATTERN, "maxLength": EVSE_ID_MAX_LENGTH},
+    ),
+]
 
 NO_NUL = r"^[^\x00]*$"
 """Text filters may hold any character but NUL, which no database column can."""
@@ -48,38 +92,6 @@ SkipInvalid = Annotated[
         "the whole batch when one record is invalid"
     ),
 ]
-
-OICP_PUSH_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": "OICP 2.3 eRoamingPushEvseData",
-    "required": ["ActionType", "OperatorEvseData"],
-    "properties": {
-        "ActionType": {"type": "string", "enum": ["fullLoad", "insert", "update", "delete"]},
-        "OperatorEvseData": {
-            "type": "object",
-            "required": ["OperatorID", "EvseDataRecord"],
-            "properties": {
-                "OperatorID": {"type": "string", "examples": ["DE*ABC"]},
-                "OperatorName": {"type": "string"},
-                "EvseDataRecord": {
-                    "type": "array",
-                    "items": {"type": "object", "required": ["EvseID"]},
-                },
-            },
-        },
-    },
-}
-
-
-def oicp_body(description: str) -> dict[str, Any]:
-    """`openapi_extra` documenting an OICP push body (the route reads it raw)."""
-    return {
-        "requestBody": {
-            "required": True,
-            "description": description,
-            "content": {"application/json": {"schema": OICP_PUSH_SCHEMA}},
-        }
-    }
 
 
 def push_oicp(store: Store, operator: OperatorId, body: bytes, skip_invalid: bool) -> Summary:
@@ -148,15 +160,9 @@ def search_evses(
     return EvsePage.of(list_evses(store, caller.display, criteria, page))
 
 
-@router.get("/{evse_id}", responses=problem_responses(400, 404))
-def read_evse(caller: Caller, store: StoreDep, evse_id: str) -> Evse:
-    """One of the caller's EVSEs. Another operator's EVSE is not found, like a missing one."""
-    return Evse.of(get_evse(store, caller.display, evse_id))
-
-
 @router.post(
     "/push",
-    responses=problem_responses(400),
+    responses=WRITE_RESPONSES,
     openapi_extra=oicp_body("An OICP 2.3 eRoamingPushEvseData body"),
 )
 async def push_evses(
@@ -165,16 +171,17 @@ async def push_evses(
     """Push EVSE data records (OICP 2.3 eRoamingPushEvseData), all or nothing.
 
     A refused batch is answered 422 with one entry per refused record in `errors`;
-    nothing is written.
+    nothing is written. 409 means the operator's sub-operators changed while the batch was
+    checked: nothing was written, send it again.
     """
-    body = await request.body()
+    body = await read_body(request, OICP_JSON)
     summary = await run_in_threadpool(push_oicp, store, caller, body, skip_invalid)
     return ImportSummary.of(summary)
 
 
 @router.post(
     "/import",
-    responses=problem_responses(400),
+    responses=WRITE_RESPONSES,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -203,8 +210,14 @@ async def import_evse_file(
     ] = None,
 ) -> ImportSummary:
     """Import a file of EVSEs, all or nothing (like a push)."""
-    data = await request.body()
+    data = await read_body(request, EVSE_FILE)
     summary = await run_in_threadpool(
         import_file, store, caller, data, file_format, action, time_zone, skip_invalid
     )
     return ImportSummary.of(summary)
+
+
+@router.get("/{evse_id}", responses=problem_responses(400, 404))
+def read_evse(caller: Caller, store: StoreDep, evse_id: EvseIdPath) -> Evse:
+    """One of the caller's EVSEs. Another operator's EVSE is not found, like a missing one."""
+    return Evse.of(get_evse(store, caller.display, evse_id))

@@ -4,13 +4,21 @@
 that already pushes to Hubject push to evsenet unchanged. The path's operator must be the
 caller's (any other is not found). A push that was processed is answered HTTP 200:
 `Result: true` with status code `000` when it was applied, `Result: false` when it was
-refused (nothing written) with the reason of every refused record in `AdditionalInfo`
+refused (nothing written) with the reasons of the refused records in `AdditionalInfo`
 and status code `018` (Inconsistent EvseID) when an EVSE ID is at fault, else `022`
-(Data error). A body that cannot be read at all is answered HTTP 400 with code `022`.
+(Data error). A body that cannot be read at all is answered HTTP 400 with code `022`; a
+push overtaken by a change of the operator's sub-operators HTTP 409 with code `009`
+(Data transaction error): nothing was written, send it again.
+
+`AdditionalInfo` keeps to OICP's 1000 characters: it names as many refused records as
+fit and says how many more there are (`POST /api/v1/evses/push` lists every one).
+HTTP-level refusals (authentication, an unknown operator, a body too large or of another
+media type) are problem details, as on every other path.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -18,18 +26,22 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from evsenet.api.auth import PathOperator, get_store
+from evsenet.api.bodies import BODY_RESPONSES, OICP_JSON, read_body
+from evsenet.api.oicp_body import oicp_body
 from evsenet.api.problems import problem_responses
-from evsenet.api.routes.evses import oicp_body, push_oicp
-from evsenet.api.schemas import OicpAcknowledgement, OicpStatusCode
-from evsenet.domain.errors import DomainError, NotFound, RecordProblem
+from evsenet.api.routes.evses import push_oicp
+from evsenet.api.schemas import OICP_INFO_LIMIT, OicpAcknowledgement, OicpStatusCode
+from evsenet.domain.errors import Conflict, DomainError, NotFound, RecordProblem
 from evsenet.services.inventory import ImportRefused, ImportSummary
 from evsenet.store.engine import Store
 
 router = APIRouter(prefix="/api/oicp/evsepush/v23", tags=["oicp"])
 
 SUCCESS = ("000", "Success")
+DATA_TRANSACTION_ERROR = ("009", "Data transaction error")
 INCONSISTENT_EVSE_ID = ("018", "Inconsistent EvseID")
 DATA_ERROR = ("022", "Data error")
+EVSE_ID_FIELDS = ("evse_id", "EvseID")
 
 
 def _ack(result: bool, status: tuple[str, str], info: str) -> OicpAcknowledgement:
@@ -55,17 +67,34 @@ def _reason(problem: RecordProblem) -> str:
     return f"{problem.position_kind} {problem.position}{who}: {problem.code}: {problem.message}"
 
 
+def _as_many_as_fit(head: str, reasons: Sequence[str]) -> str:
+    """`head` and the reasons, cut to OICP's limit with a count of the reasons left out."""
+    text = head + "; ".join(reasons)
+    if len(text) <= OICP_INFO_LIMIT:
+        return text
+    kept: list[str] = []
+    for reason in reasons:
+        left_out = len(reasons) - len(kept) - 1
+        longer = head + "; ".join([*kept, reason, f"… {left_out} more reasons"])
+        if len(longer) > OICP_INFO_LIMIT:
+            break
+        kept.append(reason)
+    text = head + "; ".join([*kept, f"… {len(reasons) - len(kept)} more reasons"])
+    return text[:OICP_INFO_LIMIT]
+
+
 def refused(error: ImportRefused) -> OicpAcknowledgement:
     problems = error.summary.rejected
-    at_fault = any(p.field == "evse_id" or p.code.startswith("evse_id.") for p in problems)
+    at_fault = any(p.field in EVSE_ID_FIELDS or p.code.startswith("evse_id.") for p in problems)
     count = len({(p.position_kind, p.position) for p in problems})
-    reasons = "; ".join(_reason(problem) for problem in problems)
-    info = f"{count} of {error.summary.received} records refused, nothing written: {reasons}"
+    head = f"{count} of {error.summary.received} records refused, nothing written: "
+    info = _as_many_as_fit(head, [_reason(problem) for problem in problems])
     return _ack(False, INCONSISTENT_EVSE_ID if at_fault else DATA_ERROR, info)
 
 
-def unreadable(error: DomainError) -> OicpAcknowledgement:
-    return _ack(False, DATA_ERROR, f"{error.code}: {error.message}")
+def _not_applied(status: int, code: tuple[str, str], error: DomainError) -> JSONResponse:
+    info = f"{error.code}: {error.message}"[:OICP_INFO_LIMIT]
+    return JSONResponse(_ack(False, code, info).model_dump(mode="json"), status_code=status)
 
 
 @router.post(
@@ -73,7 +102,12 @@ def unreadable(error: DomainError) -> OicpAcknowledgement:
     response_model=OicpAcknowledgement,
     responses={
         400: {"model": OicpAcknowledgement, "description": "The body cannot be read"},
+        409: {
+            "model": OicpAcknowledgement,
+            "description": "The operator's sub-operators changed meanwhile; send it again",
+        },
         **problem_responses(401, 404, 422),
+        **BODY_RESPONSES,
     },
     openapi_extra=oicp_body("An OICP 2.3 eRoamingPushEvseData body"),
 )
@@ -83,13 +117,15 @@ async def push_evse_data(
     store: Annotated[Store, Depends(get_store)],
 ) -> Any:
     """eRoamingPushEvseData as Hubject accepts it, all or nothing."""
-    body = await request.body()
+    body = await read_body(request, OICP_JSON)
     try:
         summary = await run_in_threadpool(push_oicp, store, operator, body, False)
     except ImportRefused as error:
         return refused(error)
     except NotFound:
         raise
+    except Conflict as error:
+        return _not_applied(409, DATA_TRANSACTION_ERROR, error)
     except DomainError as error:
-        return JSONResponse(unreadable(error).model_dump(mode="json"), status_code=400)
+        return _not_applied(400, DATA_ERROR, error)
     return accepted(summary)

@@ -1,0 +1,108 @@
+"""Request bodies that are read raw: which media types a path takes, and how many bytes.
+
+Push and import bodies go to evsenet's own format readers. Before they do, the edge
+refuses a body that cannot be what the path expects — another media type, such as a file
+sent as a multipart form (415 `media_type.unsupported`) — and a body over the app's limit
+(413 `request.invalid`), which is read no further than the limit. A body without a
+`Content-Type` is taken as what the path expects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import Request
+from starlette.requests import ClientDisconnect
+
+from evsenet.api.problems import ApiProblem, problem_responses
+
+DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024
+"""Room for a fullLoad of 100,000 full OICP records; `create_app(max_body_bytes=…)`."""
+
+
+@dataclass(frozen=True, slots=True)
+class BodyKind:
+    """What a path takes as its body, and what to tell a client that sent something else."""
+
+    expected: str
+    accepts: Callable[[str], bool]
+    how: str
+    elsewhere: tuple[tuple[str, str], ...] = ()
+    """(media type, where bodies of that type go instead)."""
+
+    def refusal(self, media_type: str) -> str:
+        detail = f"This path takes {self.expected}, not {media_type}: {self.how}"
+        for other, where in self.elsewhere:
+            if media_type == other:
+                detail += f" ({where})"
+        return detail
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+_FILE_TYPES = frozenset({"application/csv", "application/octet-stream", "application/vnd.ms-excel"})
+
+
+def _is_file(media_type: str) -> bool:
+    return media_type.startswith("text/") or media_type in _FILE_TYPES
+
+
+OICP_JSON = BodyKind(
+    expected="an OICP 2.3 eRoamingPushEvseData JSON body",
+    accepts=_is_json,
+    how="send the JSON itself as the request body with 'Content-Type: application/json'",
+    elsewhere=(("text/csv", "CSV files go to POST /api/v1/evses/import"),),
+)
+EVSE_FILE = BodyKind(
+    expected="a file of EVSEs (evsenet CSV, BNetzA register or AFDC export)",
+    accepts=_is_file,
+    how="send the file itself as the request body with 'Content-Type: text/csv', not as a "
+    "form (curl --data-binary @evses.csv -H 'Content-Type: text/csv')",
+    elsewhere=(("application/json", "OICP JSON bodies go to POST /api/v1/evses/push"),),
+)
+
+BODY_RESPONSES = problem_responses(413, 415)
+"""The OpenAPI entries of the refusals `read_body` gives."""
+
+
+def _media_type(request: Request) -> str | None:
+    header = request.headers.get("content-type", "")
+    return header.split(";", 1)[0].strip().lower() or None
+
+
+def _too_large(limit: int) -> ApiProblem:
+    return ApiProblem(
+        413,
+        "request.invalid",
+        f"The body is larger than the {limit} bytes this service takes in one request; "
+        "split the batch into several pushes or imports (insert, update or upsert)",
+    )
+
+
+async def read_body(request: Request, kind: BodyKind) -> bytes:
+    """The request body, once its media type fits `kind` and its size the app's limit."""
+    media_type = _media_type(request)
+    if media_type is not None and not kind.accepts(media_type):
+        raise ApiProblem(415, "media_type.unsupported", kind.refusal(media_type))
+    limit: int = request.app.state.max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(limit)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise ApiProblem(
+            400,
+            "request.invalid",
+            "The client closed the connection before the whole body arrived; send it again",
+        ) from None
+    return b"".join(chunks)

@@ -95,7 +95,7 @@ def _parse_utc_offset(text: str) -> timedelta | None:
     if len(value) != 9 or not value.startswith("UTC") or value[3] not in "+-" or value[6] != ":":
         return None
     hours, minutes = value[4:6], value[7:9]
-    if not (hours.isdigit() and minutes.isdigit()):
+    if not (value.isascii() and hours.isdigit() and minutes.isdigit() and minutes < "60"):
         return None
     offset = timedelta(hours=int(hours), minutes=int(minutes))
     return -offset if value[3] == "-" else offset
@@ -134,30 +134,68 @@ def _zone_fits_country(zone: str, alpha3: str) -> bool:
 def resolve_time_zone(alpha3: str, zone: str | None, utc_offset: str | None = None) -> str:
     """The IANA zone of a site in `alpha3`: as named, or derived from the country.
 
-    A named zone must exist and keep the clock of one of the country's zones.
+    A named zone must exist and keep the clock of one of the country's zones. An OICP UTC
+    offset must be written like `UTC+01:00` and be one the site's clock shows (standard or
+    daylight saving time); where the country has several clocks it picks the one whose
+    standard offset it is.
     """
+    offset = _offset(utc_offset)
     if zone and zone.strip():
-        name = zone.strip()
-        _valid_zone(name)
-        if not _zone_fits_country(name, alpha3):
-            raise GeographyError(
-                "time_zone.country_mismatch",
-                f"Time zone {name!r} is not a time zone of country {alpha3}; "
-                f"its zones are {', '.join(country_zones(alpha3))}",
-            )
-        return name
+        return _checked(_named_zone(zone.strip(), alpha3), offset, utc_offset)
     derived = single_zone(alpha3)
     if derived is not None:
-        return derived
-    offset = _parse_utc_offset(utc_offset) if utc_offset else None
+        return _checked(derived, offset, utc_offset)
     if offset is not None:
         candidates = _zones_with_standard_offset(alpha3, offset)
         if len(candidates) == 1:
             return candidates[0]
+        if not any(offset in _offsets_in_use(z) for z in country_zones(alpha3)):
+            raise _offset_mismatch(utc_offset, f"no clock of country {alpha3}")
     zones = country_zones(alpha3)
     listing = ", ".join(_distinct_clocks(zones)) if zones else "none known"
     raise GeographyError(
         "time_zone.required",
         f"Country {alpha3} has several time zones; name the site's IANA time zone "
         f"(one of: {listing})",
+    )
+
+
+def _named_zone(name: str, alpha3: str) -> str:
+    _valid_zone(name)
+    if not _zone_fits_country(name, alpha3):
+        raise GeographyError(
+            "time_zone.country_mismatch",
+            f"Time zone {name!r} is not a time zone of country {alpha3}; "
+            f"its zones are {', '.join(country_zones(alpha3))}",
+        )
+    return name
+
+
+def _offset(text: str | None) -> timedelta | None:
+    if not text or not text.strip():
+        return None
+    offset = _parse_utc_offset(text)
+    if offset is None:
+        raise GeographyError(
+            "time_zone.offset_malformed",
+            f"UTC offset {text.strip()!r} is not written like UTC+01:00 or UTC-05:00",
+        )
+    return offset
+
+
+def _checked(zone: str, offset: timedelta | None, text: str | None) -> str:
+    if offset is not None and offset not in _offsets_in_use(zone):
+        raise _offset_mismatch(text, f"the clock of {zone}")
+    return zone
+
+
+def _offsets_in_use(zone: str) -> frozenset[timedelta | None]:
+    return frozenset(_clock_signature(zone))
+
+
+def _offset_mismatch(text: str | None, whose: str) -> GeographyError:
+    return GeographyError(
+        "time_zone.offset_mismatch",
+        f"UTC offset {(text or '').strip()!r} is not an offset of {whose}; "
+        "send the site's standard offset (e.g. UTC+01:00 in Germany) or its IANA time zone",
     )

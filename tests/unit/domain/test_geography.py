@@ -157,15 +157,45 @@ def test_unambiguous_offsets_resolve(alpha3: str, offset: str, zone: str) -> Non
         ("USA", "UTC-07:00"),  # Denver keeps daylight saving time, Phoenix does not
         ("AUS", "UTC+10:00"),  # Sydney and Brisbane
         ("USA", "UTC-10:00"),  # Honolulu and Adak
-        ("USA", "UTC+01:00"),  # no US zone at all
-        ("USA", "UTC-5"),  # not the OICP form
-        ("USA", "GMT-05:00"),
-        ("USA", "UTC-05:60x"),
         ("USA", ""),
+        ("USA", "UTC-04:00"),  # New York's daylight time: which clock is it?
     ],
 )
-def test_ambiguous_or_unusable_offsets_are_refused(alpha3: str, offset: str) -> None:
+def test_ambiguous_or_missing_offsets_need_a_named_zone(alpha3: str, offset: str) -> None:
     assert _refused(alpha3, None, offset).code == "time_zone.required"
+
+
+@pytest.mark.parametrize(
+    ("alpha3", "zone", "offset"),
+    [
+        ("USA", None, "UTC+01:00"),  # no US clock at all
+        ("DEU", None, "UTC+05:00"),
+        ("DEU", None, "UTC-01:00"),
+        ("DEU", "Europe/Berlin", "UTC+03:00"),
+        ("USA", "America/Chicago", "UTC-08:00"),
+    ],
+)
+def test_an_offset_the_site_never_shows_is_refused(
+    alpha3: str, zone: str | None, offset: str
+) -> None:
+    error = _refused(alpha3, zone, offset)
+    assert error.code == "time_zone.offset_mismatch"
+    assert repr(offset) in error.message
+
+
+@pytest.mark.parametrize(
+    "offset", ["UTC-5", "GMT-05:00", "UTC-05:60", "UTC-05:60x", "UTC+0²:00", "garbage"]
+)
+def test_an_offset_not_written_like_oicp_is_malformed(offset: str) -> None:
+    for alpha3 in ("DEU", "USA"):
+        assert _refused(alpha3, None, offset).code == "time_zone.offset_malformed"
+
+
+@pytest.mark.parametrize(
+    ("offset", "zone"), [("UTC+01:00", "Europe/Berlin"), ("UTC+02:00", "Europe/Berlin")]
+)
+def test_a_single_clock_country_takes_its_standard_or_summer_offset(offset: str, zone: str) -> None:
+    assert resolve_time_zone("DEU", None, offset) == zone
 
 
 def test_a_named_zone_wins_over_the_offset() -> None:
@@ -271,7 +301,13 @@ def test_zone_names_that_are_no_zone_files_are_unknown_not_a_crash(zone: str) ->
 def test_any_input_resolves_or_is_refused_with_a_code(
     alpha3: str, zone: str | None, offset: str | None
 ) -> None:
-    codes = {"time_zone.required", "time_zone.unknown", "time_zone.country_mismatch"}
+    codes = {
+        "time_zone.required",
+        "time_zone.unknown",
+        "time_zone.country_mismatch",
+        "time_zone.offset_malformed",
+        "time_zone.offset_mismatch",
+    }
     outcome: str
     try:
         outcome = resolve_time_zone(alpha3, zone, offset)

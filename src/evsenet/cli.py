@@ -43,6 +43,7 @@ from evsenet.cli_output import (
     print_summary,
     say,
 )
+from evsenet.config import max_body_bytes
 from evsenet.demo import DEFAULT_SEED, demo_batch
 from evsenet.domain.errors import DomainError
 from evsenet.domain.ids import OperatorId
@@ -352,8 +353,9 @@ def serve(
     """Start the HTTP API (prints its URL, the health URL and the OpenAPI docs URL).
 
     An empty database gets its schema first; an outdated one is refused: run
-    `evsenet db upgrade`.
+    `evsenet db upgrade`. Settings from the environment are checked before it starts.
     """
+    max_body_bytes()
     store = open_store(ctx, initialise=True)
     check_address(host, port)
     base = f"http://{_address(host, port)}"

@@ -33,6 +33,7 @@ INTERRUPTED = 130
 MAX_REJECTED_ROWS = 50
 
 INPUT_ERROR_PREFIXES = (
+    "config.",
     "operator_id.",
     "provider_id.",
     "evse_id.",

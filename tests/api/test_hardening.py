@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 import evsenet.services.inventory as inventory_service
 from evsenet.api import create_app
 from evsenet.services.operators import withdraw_sub_operator
+from evsenet.store.engine import Store
 
 if TYPE_CHECKING:
     from conftest import Api
@@ -117,7 +118,7 @@ def test_a_body_over_the_limit_is_413_and_writes_nothing(
     headers = {**api.auth(api.A), "Content-Type": content_type}
     content: Any = iter([body[:1000], body[1000:]]) if chunked else body
     response = small_limit.post(path, content=content, headers=headers)
-    body_json = api.problem(response, 413, "request.invalid")
+    body_json = api.problem(response, 413, "request.too_large")
     assert "2000 bytes" in body_json["detail"]
     assert inventory(api)["total"] == 0
     fits = api.oicp_body("DE*ABC", records[:1])
@@ -322,3 +323,13 @@ def test_every_refusal_of_a_write_path_is_declared_in_the_openapi_document(api: 
     for path in (PUSH, IMPORT, "/api/oicp/evsepush/v23/operators/{operator_id}/data-records"):
         declared = set(paths[path]["post"]["responses"])
         assert {"200", "400", "401", "409", "413", "415"} <= declared, path
+
+
+def test_the_body_limit_comes_from_the_environment(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVSENET_MAX_BODY_MIB", "3")
+    assert create_app(store).state.max_body_bytes == 3 * 1024 * 1024
+    monkeypatch.delenv("EVSENET_MAX_BODY_MIB")
+    assert create_app(store).state.max_body_bytes == 256 * 1024 * 1024
+    assert create_app(store, max_body_bytes=10).state.max_body_bytes == 10

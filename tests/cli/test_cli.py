@@ -842,7 +842,18 @@ def test_serve_maps_a_server_that_fails_to_start_to_exit_code_1(
     cli("serve", "--port", str(_free_port()), code=1)
 
 
-# --- known problems outside the command line ----------------------------------------------
+@pytest.mark.parametrize("setting", ["abc", "0", "-5", "2000000"])
+def test_serve_refuses_an_unusable_body_limit_before_it_starts(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
+    monkeypatch.setattr(cli_module, "run_server", _no_server)
+    monkeypatch.setenv("EVSENET_MAX_BODY_MIB", setting)
+    stderr = cli.error("serve", "--port", str(_free_port()), code=2)
+    assert "config.invalid" in stderr
+    assert "EVSENET_MAX_BODY_MIB" in stderr
+
+
+# --- imports and operators ------------------------------------------------------------------
 
 
 def test_a_refused_import_registers_no_operator(cli: Cli, tmp_path: Path) -> None:

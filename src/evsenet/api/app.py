@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from evsenet.api.bodies import DEFAULT_MAX_BODY_BYTES
+from evsenet import config
 from evsenet.api.problems import install_problem_handlers
 from evsenet.api.routes import evses, health, oicp, operator
 from evsenet.store.engine import Store
@@ -26,13 +26,12 @@ stable `code`.
 """
 
 
-def create_app(
-    store: Store | None = None, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-) -> FastAPI:
+def create_app(store: Store | None = None, *, max_body_bytes: int | None = None) -> FastAPI:
     """The API on `store`; without one, on `Store()` (EVSENET_DATABASE_URL or SQLite).
 
     A store passed in stays the caller's to dispose of; one created here is disposed of
-    when the app shuts down. Push and import bodies over `max_body_bytes` are refused.
+    when the app shuts down. Push and import bodies over `max_body_bytes` (default:
+    `EVSENET_MAX_BODY_MIB`, 256 MiB) are refused.
     """
     owned = store is None
     the_store = store if store is not None else Store()
@@ -50,7 +49,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.store = the_store
-    app.state.max_body_bytes = max_body_bytes
+    app.state.max_body_bytes = max_body_bytes or config.max_body_bytes()
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(operator.router)

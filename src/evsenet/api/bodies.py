@@ -3,7 +3,7 @@
 Push and import bodies go to evsenet's own format readers. Before they do, the edge
 refuses a body that cannot be what the path expects — another media type, such as a file
 sent as a multipart form (415 `media_type.unsupported`) — and a body over the app's limit
-(413 `request.invalid`), which is read no further than the limit. A body without a
+(413 `request.too_large`), which is read no further than the limit. A body without a
 `Content-Type` is taken as what the path expects.
 """
 
@@ -16,9 +16,6 @@ from fastapi import Request
 from starlette.requests import ClientDisconnect
 
 from evsenet.api.problems import ApiProblem, problem_responses
-
-DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024
-"""Room for a fullLoad of 100,000 full OICP records; `create_app(max_body_bytes=…)`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +73,7 @@ def _media_type(request: Request) -> str | None:
 def _too_large(limit: int) -> ApiProblem:
     return ApiProblem(
         413,
-        "request.invalid",
+        "request.too_large",
         f"The body is larger than the {limit} bytes this service takes in one request; "
         "split the batch into several pushes or imports (insert, update or upsert)",
     )
@@ -102,7 +99,7 @@ async def read_body(request: Request, kind: BodyKind) -> bytes:
     except ClientDisconnect:
         raise ApiProblem(
             400,
-            "request.invalid",
+            "request.incomplete",
             "The client closed the connection before the whole body arrived; send it again",
         ) from None
     return b"".join(chunks)

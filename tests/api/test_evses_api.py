@@ -10,7 +10,7 @@ import pytest
 from evsenet.services.tokens import create_token, revoke_token
 
 if TYPE_CHECKING:
-    from conftest import Api
+    from tests.api.conftest import Api
 
 HUBJECT_PUSH = Path("hubject-oicp/OICP-2.3/CPO_code_snippets/eRoamingPushEvseData.request.json")
 ENDPOINTS = [

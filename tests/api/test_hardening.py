@@ -18,7 +18,7 @@ from evsenet.services.operators import withdraw_sub_operator
 from evsenet.store.engine import Store
 
 if TYPE_CHECKING:
-    from conftest import Api
+    from tests.api.conftest import Api
 
 PUSH = "/api/v1/evses/push"
 IMPORT = "/api/v1/evses/import"
@@ -284,7 +284,7 @@ def test_a_wrong_method_on_a_write_path_names_post(api: Api, path: str) -> None:
 @pytest.fixture
 def prefixes_change_midway(api: Api, monkeypatch: pytest.MonkeyPatch) -> Api:
     """The first batch validated is overtaken by A withdrawing its prefix DE*XYZ."""
-    validate = inventory_service.validate_batch
+    validate = inventory_service.validate_batch  # type: ignore[attr-defined]
 
     def overtaken(*args: Any, **kwargs: Any) -> Any:
         monkeypatch.setattr(inventory_service, "validate_batch", validate)

@@ -16,7 +16,7 @@ from evsenet.store.engine import Store
 from evsenet.store.migrate import head_revision
 
 if TYPE_CHECKING:
-    from conftest import Api
+    from tests.api.conftest import Api
 
 
 def test_health_answers_ok_without_a_token(api: Api) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from conftest import Api
+    from tests.api.conftest import Api
 
 HUBJECT_PUSH = Path("hubject-oicp/OICP-2.3/CPO_code_snippets/eRoamingPushEvseData.request.json")
 HUBJECT_ACK = Path("hubject-oicp/OICP-2.3/CPO_code_snippets/eRoamingPushEvseData.response.json")

@@ -42,7 +42,7 @@ from evsenet.api import create_app
 from evsenet.store.engine import Store
 
 if TYPE_CHECKING:
-    from conftest import Api
+    from tests.api.conftest import Api
 
 MAX_EXAMPLES = 50
 CHECKS = [
@@ -127,7 +127,7 @@ def test_every_route_is_fuzzed() -> None:
         for context in iter_route_contexts(app.routes)
         if isinstance(context.original_route, APIRoute)
     ]
-    operations = {(method, route.path) for route in routes for method in route.methods}
+    operations = {(method, route.path) for route in routes for method in route.methods or ()}
     assert operations == {(method, path) for method, path, _ in CASES}
 
 

@@ -17,7 +17,7 @@ from evsenet.services.tokens import authenticate, create_token, revoke_token
 from evsenet.store.tables import api_tokens
 
 if TYPE_CHECKING:
-    from conftest import Api
+    from tests.api.conftest import Api
 
 A_EVSES = ["DE*ABC*E1", "DE*ABC*E2", "DE*XYZ*E3"]
 OICP_PATH = "/api/oicp/evsepush/v23/operators/{operator_id}/data-records"
@@ -61,7 +61,7 @@ def without_ids(problem: dict[str, Any], *ids: str) -> dict[str, Any]:
 
 
 def _calls(dependant: Dependant) -> set[object]:
-    calls = {dependant.call}
+    calls: set[object] = {dependant.call}
     for sub in dependant.dependencies:
         calls |= _calls(sub)
     return calls
@@ -76,7 +76,7 @@ def test_every_endpoint_is_scoped_by_the_token_and_has_a_tenancy_test(api: Api) 
     ]
     assert all(isinstance(route, APIRoute) for route in routes)
     api_routes = [route for route in routes if isinstance(route, APIRoute)]
-    endpoints = {(method, route.path) for route in api_routes for method in route.methods}
+    endpoints = {(method, route.path) for route in api_routes for method in route.methods or ()}
     assert endpoints == set(TENANCY_TESTS)
     assert all(callable(globals().get(name)) for name in TENANCY_TESTS.values())
     for route in api_routes:

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import typer
+import uvicorn
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner, Result
 
@@ -838,7 +839,7 @@ def test_serve_maps_a_server_that_fails_to_start_to_exit_code_1(
     def failing(*_args: object, **_kwargs: object) -> None:
         sys.exit(3)
 
-    monkeypatch.setattr(cli_module.uvicorn, "run", failing)
+    monkeypatch.setattr(uvicorn, "run", failing)
     cli("serve", "--port", str(_free_port()), code=1)
 
 

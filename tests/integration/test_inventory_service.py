@@ -1014,7 +1014,9 @@ def test_a_crash_while_restoring_leaves_nothing_written(
 
 def test_a_sub_operator_withdrawn_during_an_import_refuses_the_import(store: Store) -> None:
     register_operator(store, A, sub_operators=["DE*XYZ"])
-    records = [SourceRecord(i, evse(f"DE*XYZ*E{i}")) for i in range(1000)]
+    records: list[SourceRecord | RecordProblem] = [
+        SourceRecord(i, evse(f"DE*XYZ*E{i}")) for i in range(1000)
+    ]
     before = dump(store)
 
     def withdraw_midway(stage: str, done: int, _total: int) -> None:

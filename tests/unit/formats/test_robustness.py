@@ -325,5 +325,6 @@ def test_the_domain_refuses_text_no_database_can_store() -> None:
 
 @pytest.mark.parametrize(("field", "text"), [("latitude", "5_0.9"), ("output_kw", "2_2")])
 def test_the_domain_refuses_numbers_written_with_underscores(field: str, text: str) -> None:
+    changed: dict[str, Any] = {field: text}
     with pytest.raises(InvalidRecord):
-        validate_evse(replace(VALID, **{field: text}), OperatorScope(OPERATORS[0]))
+        validate_evse(replace(VALID, **changed), OperatorScope(OPERATORS[0]))

@@ -17,9 +17,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 import uvicorn
-from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
@@ -63,9 +61,10 @@ from evsenet.services.operators import (
     register_operator,
     withdraw_sub_operator,
 )
+from evsenet.services.schema import prepare_schema
 from evsenet.services.tokens import create_token, revoke_token
-from evsenet.store.engine import Store
-from evsenet.store.migrate import alembic_config, current_revision, head_revision, upgrade
+from evsenet.store.engine import Store, shown_url
+from evsenet.store.migrate import current_revision, head_revision, upgrade
 
 DEMO_OPERATOR = "DE*DMO"
 DEMO_EVSES = 1000
@@ -243,56 +242,10 @@ def _session(ctx: typer.Context) -> Session:
     return session
 
 
-def shown_url(url: str) -> str:
-    """The URL with any password masked, for messages."""
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def _known_revision(store: Store, revision: str) -> bool:
-    try:
-        return ScriptDirectory.from_config(alembic_config(store)).get_revision(revision) is not None
-    except CommandError:
-        return False
-
-
-def ensure_schema(store: Store, *, initialise: bool = False) -> str | None:
-    """Check the schema is at the code's revision; returns a note when it created it.
-
-    An empty database (no revision) is upgraded when `initialise` is set; a database at
-    an older (or unknown) revision is refused: upgrading is the administrator's decision.
-    """
-    current, head = current_revision(store), head_revision(store)
-    if current == head:
-        return None
-    where = shown_url(store.url)
-    if current is None:
-        if initialise:
-            upgrade(store)
-            return f"Created the evsenet database schema (revision {head}) in {where}"
-        raise CliProblem(
-            "database.empty",
-            f"The database {where} has no evsenet schema yet; run `evsenet db upgrade`",
-            REFUSED,
-        )
-    raise CliProblem("database.schema_outdated", _outdated(store, current, head), REFUSED)
-
-
-def _outdated(store: Store, current: str, head: str | None) -> str:
-    if _known_revision(store, current):
-        return (
-            f"The database schema is at revision {current}, this evsenet needs {head}; "
-            "back up the database and run `evsenet db upgrade`"
-        )
-    return (
-        f"The database schema is at revision {current}, which this evsenet (at {head}) "
-        "does not know: a newer evsenet upgraded it; run that version"
-    )
-
-
 def open_store(ctx: typer.Context, *, initialise: bool = False) -> Store:
     """The session's store, its schema checked (and created when asked and empty)."""
     store = _session(ctx).store
-    created = ensure_schema(store, initialise=initialise)
+    created = prepare_schema(store, create_if_empty=initialise)
     if created:
         note(created)
     return store

@@ -26,9 +26,12 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner, Result
 
 import evsenet.cli as cli_module
-from evsenet.cli import app, ensure_schema
-from evsenet.cli_output import CliProblem, interactive
+from evsenet.cli import app
+from evsenet.cli_output import interactive
+from evsenet.domain.errors import DomainError
 from evsenet.domain.inventory import MAX_PAGE_SIZE, SORT_KEYS
+from evsenet.services import schema as schema_service
+from evsenet.services.schema import prepare_schema
 from evsenet.services.tokens import authenticate
 from evsenet.store.engine import Store
 from evsenet.store.migrate import current_revision, head_revision, upgrade
@@ -136,10 +139,9 @@ def test_database_errors_are_one_line(tmp_path: Path) -> None:
 
 
 def test_serve_refuses_an_outdated_schema(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_module, "head_revision", lambda _store: "0003")
-    with pytest.raises(CliProblem) as refused:
-        ensure_schema(store, initialise=True)
-    assert refused.value.exit_code == 1
+    monkeypatch.setattr(schema_service, "head_revision", lambda _store: "0003")
+    with pytest.raises(DomainError) as refused:
+        prepare_schema(store, create_if_empty=True)
     assert refused.value.code == "database.schema_outdated"
     assert "revision 0002, this evsenet needs 0003" in refused.value.message
     assert "evsenet db upgrade" in refused.value.message
@@ -156,9 +158,10 @@ def test_serve_refuses_a_schema_newer_than_the_code(empty_url: str) -> None:
         upgrade(store)
         with store.engine.begin() as connection:
             connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
-        with pytest.raises(CliProblem, match="does not know") as refused:
-            ensure_schema(store, initialise=True)
-        assert refused.value.exit_code == 1
+        with pytest.raises(DomainError, match="does not know") as refused:
+            prepare_schema(store, create_if_empty=True)
+        assert refused.value.code == "database.schema_outdated"
+        assert "database.schema_outdated" in Cli(empty_url).error("serve", code=1)
     finally:
         store.dispose()
 

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 
 from evsenet.store.engine import Store
 
@@ -23,6 +24,14 @@ def alembic_config(store: Store) -> Config:
 
 def head_revision(store: Store) -> str | None:
     return ScriptDirectory.from_config(alembic_config(store)).get_current_head()
+
+
+def knows_revision(store: Store, revision: str) -> bool:
+    """Whether `revision` is one of this code's migrations."""
+    try:
+        return ScriptDirectory.from_config(alembic_config(store)).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def current_revision(store: Store) -> str | None:

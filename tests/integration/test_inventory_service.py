@@ -29,7 +29,6 @@ from evsenet.services.inventory import (
 )
 from evsenet.services.operators import (
     declare_sub_operators,
-    ensure_operator,
     get_operator,
     list_operators,
     register_operator,
@@ -384,14 +383,11 @@ def test_unknown_operator_cannot_push_or_read(store: Store) -> None:
         get_evse(store, A, E1)
 
 
-def test_register_and_ensure_operator(store: Store) -> None:
+def test_register_operator(store: Store) -> None:
     row = register_operator(store, "de*abc", "ABC technologies", ["DE*XYZ", "deqqq"])
     assert (row.operator_id.display, row.name) == ("DE*ABC", "ABC technologies")
     assert row.sub_operators == ("DE*QQQ", "DE*XYZ")
-    assert ensure_operator(store, "DEABC")[1] is False
-    created, was_new = ensure_operator(store, B)
-    assert was_new is True
-    assert created.operator_id.normalised == "DEBBB"
+    register_operator(store, B)
     assert [o.operator_id.display for o in list_operators(store)] == ["DE*ABC", "DE*BBB"]
     with pytest.raises(Conflict) as caught:
         register_operator(store, "DE*ABC")

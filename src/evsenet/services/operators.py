@@ -101,12 +101,6 @@ def registered_operator(uow: UnitOfWork, operator: OperatorId) -> tuple[Operator
     return row, False
 
 
-def ensure_operator(store: Store, operator_id: str) -> tuple[OperatorRow, bool]:
-    """The operator, registering it when it is new; the flag says it was created."""
-    with unit_of_work(store, write=True) as uow:
-        return registered_operator(uow, OperatorId.parse(operator_id))
-
-
 def declare_sub_operators(store: Store, operator_id: str, prefixes: list[str]) -> OperatorRow:
     """Let `operator_id` push EVSEs whose IDs start with any of `prefixes`."""
     operator = OperatorId.parse(operator_id)

@@ -37,7 +37,8 @@ from evsenet.services.operators import (
 from evsenet.store.engine import Store
 from evsenet.store.repositories.evses import EvseRepository
 from evsenet.store.repositories.operators import OperatorRepository
-from evsenet.store.tables import evses, metadata, operators, sub_operators
+from evsenet.store.tables import evses, operators, sub_operators
+from tests.integration.snapshots import dump
 
 A, B = "DE*ABC", "DE*BBB"
 SCOPE_A = OperatorScope(OperatorId.parse(A))
@@ -89,17 +90,6 @@ def refused(
     assert caught.value.code == "batch.rejected"
     assert caught.value.summary.committed is False
     return [(p.position, p.field, p.code) for p in caught.value.problems]
-
-
-def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, as the driver returns it, in primary-key order."""
-    tables: dict[str, list[tuple[Any, ...]]] = {}
-    with store.engine.connect() as connection:
-        for table in metadata.sorted_tables:
-            order = ", ".join(column.name for column in table.primary_key.columns)
-            rows = connection.exec_driver_sql(f"SELECT * FROM {table.name} ORDER BY {order}")
-            tables[table.name] = [tuple(row) for row in rows]
-    return tables
 
 
 def statuses(store: Store, operator: str = A) -> dict[str, str]:
@@ -395,6 +385,9 @@ def test_register_operator(store: Store) -> None:
     with pytest.raises(DomainError) as too_long:
         register_operator(store, "DE*CCC", "x" * 101)
     assert too_long.value.code == "operator.name_too_long"
+    with pytest.raises(DomainError) as control:
+        register_operator(store, "DE*CCC", "ABC\x00")
+    assert control.value.code == "operator.name_control_character"
 
 
 def test_hub_pushes_for_declared_sub_operators_only(store: Store) -> None:

@@ -25,7 +25,7 @@ from evsenet.formats.oicp import read_oicp_push_bytes
 from evsenet.services.inventory import ImportRefused, evse_filter, import_evses, list_evses
 from evsenet.services.operators import register_operator
 from evsenet.store.engine import Store
-from evsenet.store.tables import metadata
+from tests.integration.snapshots import dump
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "malformed"
 OPERATOR = "DE*ABC"
@@ -120,16 +120,6 @@ def seed(store: Store) -> None:
     items = [SourceRecord(i, record) for i, record in enumerate(SEEDS)]
     summary = import_evses(store, OPERATOR, ParsedBatch(PushAction.UPSERT, "index", list(items)))
     assert summary.inserted == len(SEEDS)
-
-
-def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
-    tables: dict[str, list[tuple[Any, ...]]] = {}
-    with store.engine.connect() as connection:
-        for table in metadata.sorted_tables:
-            order = ", ".join(column.name for column in table.primary_key.columns)
-            rows = connection.exec_driver_sql(f"SELECT * FROM {table.name} ORDER BY {order}")
-            tables[table.name] = [tuple(row) for row in rows]
-    return tables
 
 
 def inventory(store: Store) -> dict[str, tuple[str, EvseRecord]]:

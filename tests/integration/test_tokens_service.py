@@ -65,3 +65,10 @@ def test_a_long_label_is_refused(store: Store) -> None:
     with pytest.raises(DomainError) as caught:
         create_token(store, A, "l" * 101)
     assert caught.value.code == "token.label_too_long"
+
+
+def test_a_label_with_a_control_character_is_refused(store: Store) -> None:
+    register_operator(store, A)
+    with pytest.raises(DomainError) as caught:
+        create_token(store, A, "billing\x00system")
+    assert caught.value.code == "token.label_control_character"

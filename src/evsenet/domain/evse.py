@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -13,6 +12,7 @@ from typing import NamedTuple, TypeVar
 from evsenet.domain.errors import DomainError, FieldProblem, InvalidRecord
 from evsenet.domain.geography import country_alpha3, resolve_time_zone
 from evsenet.domain.ids import EvseId, OperatorId, operator_display
+from evsenet.domain.text import plain_text
 
 MAX_OUTPUT_KW = Decimal("1000")
 OUTPUT_QUANTUM = Decimal("0.01")
@@ -25,10 +25,6 @@ TEXT_LIMITS = {
     "house_number": 10,
 }
 
-
-_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-"""Characters no text field may hold: controls, line separators and lone surrogates
-(which no database can store as UTF-8)."""
 
 T = TypeVar("T")
 
@@ -164,29 +160,12 @@ def parse_evse_id(text: str | None, scope: OperatorScope) -> EvseId:
 
 
 def _text(value: str | None, name: str, *, required: bool) -> str:
-    text = value.strip() if value else ""
-    if len(text) > TEXT_LIMITS[name]:
-        raise _too_long(name, text)
-    if not text.isprintable() and _CONTROL_CHARACTER.search(text):
-        raise DomainError(
-            f"{name}.control_character",
-            f"{_label(name)} contains a control character (such as a line break or NUL); "
-            "send plain text",
-        )
+    label = name.replace("_", " ").capitalize()
+    codes = (f"{name}.too_long", f"{name}.control_character")
+    text = plain_text(value, limit=TEXT_LIMITS[name], label=label, codes=codes)
     if required and not text:
-        raise DomainError(f"{name}.missing", f"{_label(name)} is required")
+        raise DomainError(f"{name}.missing", f"{label} is required")
     return text
-
-
-def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
-
-
-def _too_long(name: str, text: str) -> DomainError:
-    return DomainError(
-        f"{name}.too_long",
-        f"{_label(name)} has {len(text)} characters; at most {TEXT_LIMITS[name]} are allowed",
-    )
 
 
 def plain_decimal(text: str) -> Decimal | None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from evsenet.domain.errors import Conflict, DomainError, NotFound
 from evsenet.domain.ids import OperatorId
+from evsenet.domain.text import plain_text
 from evsenet.store.engine import Store
 from evsenet.store.repositories.operators import OperatorRow
 from evsenet.store.uow import UnitOfWork, unit_of_work
@@ -14,13 +15,8 @@ NAME_LIMIT = 100
 
 
 def _name(text: str) -> str:
-    name = text.strip()
-    if len(name) > NAME_LIMIT:
-        raise DomainError(
-            "operator.name_too_long",
-            f"Operator name has {len(name)} characters; at most {NAME_LIMIT}",
-        )
-    return name
+    codes = ("operator.name_too_long", "operator.name_control_character")
+    return plain_text(text, limit=NAME_LIMIT, label="Operator name", codes=codes)
 
 
 def require_operator(uow: UnitOfWork, operator: OperatorId, *, lock: bool = False) -> OperatorRow:

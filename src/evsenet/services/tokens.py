@@ -10,8 +10,9 @@ import hashlib
 import secrets
 from datetime import UTC, datetime
 
-from evsenet.domain.errors import DomainError, NotFound
+from evsenet.domain.errors import NotFound
 from evsenet.domain.ids import OperatorId
+from evsenet.domain.text import plain_text
 from evsenet.services.operators import require_operator
 from evsenet.store.engine import Store
 from evsenet.store.uow import unit_of_work
@@ -27,14 +28,8 @@ def _digest(token: str) -> str:
 
 
 def _label(text: str) -> str:
-    label = text.strip()
-    if len(label) > LABEL_LIMIT:
-        raise DomainError(
-            "token.label_too_long",
-            f"Token label has {len(label)} characters; at most {LABEL_LIMIT} are allowed",
-            field="label",
-        )
-    return label
+    codes = ("token.label_too_long", "token.label_control_character")
+    return plain_text(text, limit=LABEL_LIMIT, label="Token label", codes=codes, field="label")
 
 
 def create_token(store: Store, operator_id: str, label: str = "") -> tuple[int, str]:

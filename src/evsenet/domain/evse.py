@@ -159,10 +159,13 @@ def parse_evse_id(text: str | None, scope: OperatorScope) -> EvseId:
     return evse_id
 
 
+_TEXT_LABELS = {name: name.replace("_", " ").capitalize() for name in TEXT_LIMITS}
+_TEXT_CODES = {name: (f"{name}.too_long", f"{name}.control_character") for name in TEXT_LIMITS}
+
+
 def _text(value: str | None, name: str, *, required: bool) -> str:
-    label = name.replace("_", " ").capitalize()
-    codes = (f"{name}.too_long", f"{name}.control_character")
-    text = plain_text(value, limit=TEXT_LIMITS[name], label=label, codes=codes)
+    label = _TEXT_LABELS[name]
+    text = plain_text(value, limit=TEXT_LIMITS[name], label=label, codes=_TEXT_CODES[name])
     if required and not text:
         raise DomainError(f"{name}.missing", f"{label} is required")
     return text

@@ -1,6 +1,7 @@
 """Import speed: the real inventory service against a raw executemany, side by side.
 
     .venv/bin/python benchmarks/bench_import.py [--records 100000] [--rounds 3]
+        [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 Each round runs three measurements, each in a fresh process and a fresh SQLite file
 (WAL, synchronous=NORMAL, as evsenet runs it), in turn so machine noise hits all alike:
@@ -14,7 +15,8 @@ Each round runs three measurements, each in a fresh process and a fresh SQLite f
 
 Prints the median seconds of each, the ratios (target: service / raw-bare <= 3), and the
 peak resident memory of each process: before the timed part (the generated input) and
-at the end.
+at the end. With `--postgres URL`, each round also runs the service on PostgreSQL (in a
+private schema, dropped afterwards): the path to scale, where inserts use COPY.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any
 
 OPERATOR = "DE*ABC"
 MODES = ("service", "raw-bare", "raw-schema")
+POSTGRES_URL_VARIABLE = "EVSENET_BENCH_POSTGRES_URL"
 COLUMNS = (
     "operator_pk",
     "evse_id",
@@ -133,7 +136,7 @@ def _measure_raw(path: Path, count: int, *, bare: bool) -> dict[str, float]:
     return {"seconds": seconds, "rss_before_mib": before, "rss_peak_mib": _peak_mib()}
 
 
-def _measure_service(path: Path, count: int) -> dict[str, float]:
+def _measure_service(url: str, count: int) -> dict[str, float]:
     from evsenet.demo import demo_batch
     from evsenet.domain.ids import OperatorId
     from evsenet.domain.inventory import PushAction
@@ -143,7 +146,7 @@ def _measure_service(path: Path, count: int) -> dict[str, float]:
     from evsenet.store.engine import Store
     from evsenet.store.migrate import upgrade
 
-    store = Store(f"sqlite:///{path}")
+    store = Store(url)
     upgrade(store)
     register_operator(store, OPERATOR)
     generated = demo_batch(OperatorId.parse(OPERATOR), count)
@@ -168,11 +171,32 @@ def _measure_service(path: Path, count: int) -> dict[str, float]:
     }
 
 
+def _measure_postgres_service(url: str, count: int) -> dict[str, float]:
+    """The service on PostgreSQL, in a private schema dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    schema = f"evsenet_bench_{os.getpid()}"
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        separator = "&" if "?" in url else "?"
+        return _measure_service(f"{url}{separator}options=-csearch_path%3D{schema}", count)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def _child(mode: str, count: int) -> None:
+    if mode == "service-postgresql":
+        result = _measure_postgres_service(os.environ[POSTGRES_URL_VARIABLE], count)
+        print(json.dumps(result))
+        return
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.sqlite"
         if mode == "service":
-            result = _measure_service(path, count)
+            result = _measure_service(f"sqlite:///{path}", count)
         else:
             result = _measure_raw(path, count, bare=mode == "raw-bare")
     print(json.dumps(result))
@@ -193,35 +217,48 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--child", choices=MODES)
+    parser.add_argument("--postgres", metavar="URL", help="also measure the service there")
+    parser.add_argument("--child", choices=(*MODES, "service-postgresql"))
     args = parser.parse_args()
     if args.child:
         _child(args.child, args.records)
         return
-    results: dict[str, list[dict[str, float]]] = {mode: [] for mode in MODES}
+    modes: tuple[str, ...] = MODES
+    if args.postgres:
+        os.environ[POSTGRES_URL_VARIABLE] = args.postgres
+        modes = (*MODES, "service-postgresql")
+    results: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
     for round_number in range(1, args.rounds + 1):
-        for mode in MODES:
+        for mode in modes:
             results[mode].append(_run(mode, args.records))
         print(
             f"round {round_number}: "
-            + ", ".join(f"{mode} {results[mode][-1]['seconds']:.3f} s" for mode in MODES),
+            + ", ".join(f"{mode} {results[mode][-1]['seconds']:.3f} s" for mode in modes),
             flush=True,
         )
-    median = {mode: statistics.median(r["seconds"] for r in results[mode]) for mode in MODES}
-    print(f"\n{args.records:,} EVSE records, median of {args.rounds} rounds (SQLite, WAL)")
-    for mode in MODES:
-        last = results[mode][-1]
+    _report(args.records, args.rounds, results)
+
+
+def _report(records: int, rounds: int, results: dict[str, list[dict[str, float]]]) -> None:
+    median = {mode: statistics.median(r["seconds"] for r in runs) for mode, runs in results.items()}
+    print(
+        f"\n{records:,} EVSE records, median of {rounds} rounds (SQLite in WAL mode unless named)"
+    )
+    for mode, runs in results.items():
+        last = runs[-1]
         print(
-            f"  {mode:<11} {median[mode]:7.3f} s   peak RSS {last['rss_peak_mib']:7.1f} MiB "
+            f"  {mode:<18} {median[mode]:7.3f} s   peak RSS {last['rss_peak_mib']:7.1f} MiB "
             f"(input ready: {last['rss_before_mib']:.1f} MiB)"
         )
-    repeat = statistics.median(r["repeat_seconds"] for r in results["service"])
-    print(f"  re-import of the same batch (all unchanged): {repeat:.3f} s")
+    for mode in ("service", "service-postgresql"):
+        if mode in results:
+            repeat = statistics.median(r["repeat_seconds"] for r in results[mode])
+            print(f"  {mode} re-import of the same batch (all unchanged): {repeat:.3f} s")
     print(
         f"  ratio service / raw-bare:   {median['service'] / median['raw-bare']:.2f}  (target <= 3)"
     )
     print(f"  ratio service / raw-schema: {median['service'] / median['raw-schema']:.2f}")
-    print(f"  service throughput: {args.records / median['service']:,.0f} records/s")
+    print(f"  service throughput: {records / median['service']:,.0f} records/s")
 
 
 if __name__ == "__main__":

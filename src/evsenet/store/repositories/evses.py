@@ -8,16 +8,19 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, TypeVar
 
+import psycopg
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Row,
     bindparam,
+    column,
     func,
     insert,
     null,
     or_,
     select,
+    table,
     update,
 )
 from sqlalchemy.sql.expression import Insert, Update
@@ -152,6 +155,28 @@ def _stored(row: Row[Any]) -> StoredEvse:
     return StoredEvse(_record(row), row.created_at, row.updated_at, row.withdrawn_at)
 
 
+_STAGED = table("evse_changes", column("pk"), *(column(name) for name in _RECORD_COLUMNS))
+"""The temporary table PostgreSQL stages a bulk update in (see `_update_staged`)."""
+
+
+def _psycopg(connection: Connection) -> psycopg.Connection[Any] | None:
+    """The psycopg connection under `connection`, where COPY can be used."""
+    driver = connection.connection.driver_connection
+    return driver if isinstance(driver, psycopg.Connection) else None
+
+
+def _copy(
+    driver: psycopg.Connection[Any], target: str, columns: Sequence[str], rows: Iterable[BoundRow]
+) -> None:
+    """COPY `rows` into `target` inside the open transaction."""
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY {target} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
 class EvseRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -166,6 +191,13 @@ class EvseRepository:
         return {row.evse_id: KnownEvse(row.id, row.withdrawn_at is not None) for row in rows}
 
     def insert_many(self, operator_pk: int, records: Sequence[EvseRecord], now: datetime) -> None:
+        """Add new EVSEs: COPY on PostgreSQL, elsewhere one executemany per chunk."""
+        driver = _psycopg(self.connection)
+        if driver is not None:
+            columns = (*_RECORD_COLUMNS, "operator_pk", "created_at", "updated_at")
+            fixed = (operator_pk, now, now)
+            _copy(driver, "evses", columns, ((*row, *fixed) for row in self._rows(records)))
+            return
         statement = insert(evses).values(
             {name: bindparam(name) for name in _RECORD_COLUMNS}
             | {"operator_pk": bindparam("operator_pk")}
@@ -173,8 +205,15 @@ class EvseRepository:
         )
         self._run(statement, records, None, {"operator_pk": operator_pk, "now": now})
 
+    def _rows(self, records: Iterable[EvseRecord]) -> Iterator[BoundRow]:
+        return map(_record_values(ExactDecimal.binder(self.connection.dialect)), records)
+
     def restore_many(self, changes: Sequence[tuple[int, EvseRecord]], now: datetime) -> None:
         """Write withdrawn EVSEs' new data and make them active again."""
+        driver = _psycopg(self.connection)
+        if driver is not None:
+            self._update_staged(driver, changes, now, restore=True)
+            return
         statement = (
             update(evses)
             .where(evses.c.id == bindparam("pk"))
@@ -188,6 +227,9 @@ class EvseRepository:
 
         The database compares old and new values itself, so nothing is read back.
         """
+        driver = _psycopg(self.connection)
+        if driver is not None:
+            return self._update_staged(driver, changes, now, restore=False)
         differs = or_(
             *(evses.c[name].is_distinct_from(bindparam(name)) for name in _RECORD_COLUMNS)
         )
@@ -199,6 +241,44 @@ class EvseRepository:
         )
         pks = [pk for pk, _ in changes]
         return self._run(statement, [r for _, r in changes], pks, {"now": now})
+
+    def _update_staged(
+        self,
+        driver: psycopg.Connection[Any],
+        changes: Sequence[tuple[int, EvseRecord]],
+        now: datetime,
+        *,
+        restore: bool,
+    ) -> int:
+        """PostgreSQL: COPY the new values into a temporary table, then one UPDATE … FROM.
+
+        A refresh writes only the rows where a value differs; a restore writes every row
+        and clears its withdrawal. How many rows were written.
+        """
+        if not changes:
+            return 0
+        self.connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {_STAGED.name} ON COMMIT DROP AS "
+            f"SELECT id AS pk, {', '.join(_RECORD_COLUMNS)} FROM evses WITH NO DATA"
+        )
+        new_values = self._rows(record for _, record in changes)
+        rows = ((*row, pk) for row, (pk, _) in zip(new_values, changes, strict=True))
+        _copy(driver, _STAGED.name, (*_RECORD_COLUMNS, "pk"), rows)
+        statement = (
+            update(evses)
+            .where(evses.c.id == _STAGED.c.pk)
+            .values({name: _STAGED.c[name] for name in _RECORD_COLUMNS})
+            .values(updated_at=now)
+        )
+        if restore:
+            statement = statement.values(withdrawn_at=null())
+        else:
+            statement = statement.where(
+                or_(*(evses.c[n].is_distinct_from(_STAGED.c[n]) for n in _RECORD_COLUMNS))
+            )
+        written = self.connection.execute(statement).rowcount
+        self.connection.exec_driver_sql(f"DROP TABLE {_STAGED.name}")
+        return int(written)
 
     def _run(
         self,

@@ -701,6 +701,8 @@ def test_paging(catalogue: Store) -> None:
         ({"max_output_kw": "Infinity"}, "filter.output_range"),
         ({"min_output_kw": "NaN", "max_output_kw": "10"}, "filter.output_range"),
         ({"min_output_kw": "5_0"}, "filter.output_range"),
+        ({"min_output_kw": "-1"}, "filter.output_range"),
+        ({"max_output_kw": "1000.01"}, "filter.output_range"),
     ],
 )
 def test_bad_filters_are_refused_with_a_code(criteria: dict[str, Any], code: str) -> None:

@@ -85,17 +85,6 @@ def _answer(store: Store, low: str | None, high: str | None) -> str:
 def test_an_absurd_output_bound_is_refused_or_answered_never_a_database_error(
     store: Store, low: str | None, high: str | None, found: str, request: pytest.FixtureRequest
 ) -> None:
-    if store.dialect == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "domain/inventory.py, _output_bound: any finite Decimal is accepted as "
-                    "an output bound; PostgreSQL cannot bind 1E+1000000 as numeric and "
-                    "raises DataError (a 500) instead of filter.output_range"
-                ),
-            )
-        )
     register_operator(store, A)
     push(store, A, PushAction.UPSERT, evse("DE*ABC*E1"))
     assert _answer(store, low, high) in {"filter.output_range", found}

@@ -12,6 +12,8 @@ from typing import NamedTuple, Protocol
 
 from evsenet.domain.errors import DomainError, FieldProblem, InvalidRecord, RecordProblem
 from evsenet.domain.evse import (
+    MAX_OUTPUT_KW,
+    OUTPUT_QUANTUM,
     EvseInput,
     EvseRecord,
     OperatorScope,
@@ -123,15 +125,19 @@ def validate_batch(
     """Validate every record of a batch and refuse EVSE IDs that appear more than once.
 
     A record the reader could not read but whose EVSE ID it could tell counts as refused:
-    a `fullLoad` keeps that EVSE rather than withdraw it.
+    a `fullLoad` keeps that EVSE rather than withdraw it, and another record with its ID
+    is a duplicate (a reader may report several problems of one record: they count once).
     """
     result = ValidatedBatch(batch.action, batch.position_kind)
     refused: list[tuple[int, EvseId]] = []
+    unreadable: dict[tuple[int, str], EvseId] = {}
     check = _check_id_only if batch.action is PushAction.DELETE else validate_evse
     for done, item in enumerate(batch.items, 1):
         if isinstance(item, RecordProblem):
             result.problems.append(item)
-            _remember_refused_id(result.refused_ids, item.evse_id)
+            evse_id = _remember_refused_id(result.refused_ids, item.evse_id)
+            if evse_id is not None:
+                unreadable[(item.position, evse_id.normalised)] = evse_id
             continue
         try:
             result.records.append(ValidRecord(item.position, check(item.evse, scope)))
@@ -145,6 +151,7 @@ def validate_batch(
                 refused.append((item.position, evse_id))
         if progress is not None and done % 1000 == 0:
             progress(done)
+    refused.extend((position, evse_id) for (position, _), evse_id in unreadable.items())
     _refuse_duplicates(result, refused)
     return result
 
@@ -369,7 +376,11 @@ def _output_bound(value: str | None, label: str) -> Decimal | None:
     number = plain_decimal(text)
     if number is None:
         raise DomainError("filter.output_range", f"{label} {text!r} is not a number of kW")
-    return number
+    if not 0 <= number <= MAX_OUTPUT_KW:
+        raise DomainError(
+            "filter.output_range", f"{label} {text!r} is outside 0…{MAX_OUTPUT_KW} kW"
+        )
+    return number.quantize(OUTPUT_QUANTUM)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,15 +14,6 @@ from tests.unit.domain.test_inventory import evse
 SCOPE = OperatorScope(OperatorId.parse("DE*ABC"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "domain/inventory.py, _refuse_duplicates: an occurrence the format reader refused "
-        "(a RecordProblem naming the EVSE ID) is not counted, so with skip-invalid the "
-        "other, valid occurrence of the same EVSE lands; every occurrence should be refused "
-        "with evse_id.duplicate_in_batch, as for an occurrence refused for its fields"
-    ),
-)
 def test_a_duplicate_is_refused_even_when_the_reader_refused_its_other_occurrence() -> None:
     unreadable = RecordProblem(
         0, "index", "DE*ABC*E1", "ChargingFacilities", "oicp.record.malformed", "not a list"

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 import typer
 import uvicorn
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner, Result
 
@@ -34,7 +35,7 @@ from evsenet.services import schema as schema_service
 from evsenet.services.schema import prepare_schema
 from evsenet.services.tokens import authenticate
 from evsenet.store.engine import Store
-from evsenet.store.migrate import current_revision, head_revision, upgrade
+from evsenet.store.migrate import MIGRATIONS, current_revision, head_revision, upgrade
 from evsenet.store.repositories.evses import EvseRepository
 
 HUBJECT = "hubject-oicp/OICP-2.3/CPO_code_snippets/eRoamingPushEvseData.request.json"
@@ -46,6 +47,10 @@ CSV_HEADER = (
     "latitude,longitude,power_type,output_kw,plugs,time_zone"
 )
 SERVE_TIMEOUT_S = 20
+
+HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head() or ""
+NEXT = f"{int(HEAD) + 1:04d}"
+"""The code's schema revision, and one it does not know yet."""
 
 runner = CliRunner()
 
@@ -124,9 +129,9 @@ def test_db_upgrade_and_current(empty_url: str) -> None:
     assert "revision none" in cli("db", "current").stdout
     assert "database.empty" in cli.error("operators", "list", code=1)
     upgraded = cli("db", "upgrade").stdout
-    assert "none → 0002" in upgraded
+    assert f"none → {HEAD}" in upgraded
     assert "nothing to do" in cli("db", "upgrade").stdout
-    assert "revision 0002 (head 0002); up to date" in cli("db", "current").stdout
+    assert f"revision {HEAD} (head {HEAD}); up to date" in cli("db", "current").stdout
     assert cli.json("operators", "list") == {"total": 0, "items": []}
 
 
@@ -139,13 +144,13 @@ def test_database_errors_are_one_line(tmp_path: Path) -> None:
 
 
 def test_serve_refuses_an_outdated_schema(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(schema_service, "head_revision", lambda _store: "0003")
+    monkeypatch.setattr(schema_service, "head_revision", lambda _store: NEXT)
     with pytest.raises(DomainError) as refused:
         prepare_schema(store, create_if_empty=True)
     assert refused.value.code == "database.schema_outdated"
-    assert "revision 0002, this evsenet needs 0003" in refused.value.message
+    assert f"revision {HEAD}, this evsenet needs {NEXT}" in refused.value.message
     assert "evsenet db upgrade" in refused.value.message
-    assert current_revision(store) == "0002"
+    assert current_revision(store) == HEAD
 
     monkeypatch.setattr(cli_module, "run_server", _no_server)
     stderr = Cli(store.url).error("serve", code=1)
@@ -183,7 +188,7 @@ def test_serve_creates_the_schema_of_an_empty_database(
     port = _free_port()
     result = Cli(empty_url)("serve", "--port", str(port))
     assert started == [("127.0.0.1", port, 1)]
-    assert "Created the evsenet database schema (revision 0002)" in result.stderr
+    assert f"Created the evsenet database schema (revision {HEAD})" in result.stderr
     assert f"http://127.0.0.1:{port}" in result.stdout
     assert f"health: http://127.0.0.1:{port}/health" in result.stdout
 

@@ -203,3 +203,28 @@ def test_prefix_claims_are_filled_from_the_operators_and_sub_operators_of_0001(
                 "INSERT INTO prefix_claims (prefix, operator_pk) SELECT 'DEXYZ', id FROM operators"
             )
         )
+
+
+def test_search_keys_are_filled_for_the_evses_of_0002(empty_store: Store) -> None:
+    _upgrade_to(empty_store, "0002")
+    with empty_store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO operators (operator_id, display_id, name, created_at) "
+                "VALUES ('DEABC', 'DE*ABC', '', CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO evses (operator_pk, evse_id, evse_id_sent, charging_station_id, "
+                "country, city, postal_code, street, house_number, latitude, longitude, "
+                "power_type, output_kw, plugs, time_zone, created_at, updated_at) "
+                "SELECT id, 'DEABCE1', 'DE*ABC*E1', 'S1', 'GBR', 'KÖLN Straße', 'SW1A 1AA', "
+                "'Hohe Straße', '1', 50.9, 6.9, 'DC', 50, '', 'Europe/London', "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM operators"
+            )
+        )
+    upgrade(empty_store)
+    with empty_store.engine.connect() as connection:
+        keys = connection.execute(text("SELECT city_key, postal_code_key FROM evses")).one()
+    assert tuple(keys) == ("köln strasse", "sw1a 1aa")

@@ -22,41 +22,13 @@ def ids(store: Store, **criteria: Any) -> list[str]:
 
 
 @pytest.mark.parametrize("city", ["ΠΕΙΡΑΙΑΣ", "İzmir"])
-def test_city_filter_finds_a_city_typed_exactly_as_stored(
-    store: Store, city: str, request: pytest.FixtureRequest
-) -> None:
-    if store.dialect == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "store/repositories/evses.py, _conditions: the city filter compares "
-                    "PostgreSQL lower(city) with Python's str.lower(); they fold Greek final "
-                    "sigma and Turkish İ differently, so a city typed exactly as stored is "
-                    "not found on PostgreSQL (SQLite folds both sides in Python and finds it)"
-                ),
-            )
-        )
+def test_city_filter_finds_a_city_typed_exactly_as_stored(store: Store, city: str) -> None:
     register_operator(store, A)
     push(store, A, PushAction.UPSERT, evse("DE*ABC*E1", city=city), evse("DE*ABC*E2"))
     assert ids(store, city=city) == ["DEABCE1"]
 
 
-def test_postal_code_filter_agrees_on_letter_case(
-    store: Store, request: pytest.FixtureRequest
-) -> None:
-    if store.dialect == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "store/repositories/evses.py, _conditions: the postal code filter is a "
-                    "LIKE prefix match, case-insensitive on SQLite but case-sensitive on "
-                    "PostgreSQL: 'sw1a' finds 'SW1A 1AA' on SQLite only; both databases "
-                    "should agree (ignore case, like the city filter)"
-                ),
-            )
-        )
+def test_postal_code_filter_agrees_on_letter_case(store: Store) -> None:
     register_operator(store, A)
     push(
         store,
@@ -83,7 +55,7 @@ def _answer(store: Store, low: str | None, high: str | None) -> str:
     [("1E+1000000", None, "0"), (None, "-1E+1000000", "0"), ("1E-1000000", None, "1")],
 )
 def test_an_absurd_output_bound_is_refused_or_answered_never_a_database_error(
-    store: Store, low: str | None, high: str | None, found: str, request: pytest.FixtureRequest
+    store: Store, low: str | None, high: str | None, found: str
 ) -> None:
     register_operator(store, A)
     push(store, A, PushAction.UPSERT, evse("DE*ABC*E1"))

@@ -242,15 +242,6 @@ POSTGRES_URL = os.environ.get("EVSENET_TEST_POSTGRES_URL")
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs EVSENET_TEST_POSTGRES_URL")
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "store/repositories/evses.py, _conditions: the city filter relies on the "
-        "database's lower(); on a PostgreSQL database created with LC_CTYPE=C "
-        "(initdb --locale=C / --no-locale) lower('KÖLN') is 'kÖln', so 'Köln' does not find "
-        "'KÖLN' there while SQLite (and a C.UTF-8 database) does"
-    ),
-)
 def test_city_filter_ignores_case_beyond_ascii_on_a_c_locale_postgresql() -> None:
     assert POSTGRES_URL
     name = f"evsenet_review_c_{uuid.uuid4().hex[:10]}"

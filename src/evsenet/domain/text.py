@@ -33,3 +33,10 @@ def plain_text(
         )
         raise DomainError(codes[1], message, field=field)
     return text
+
+
+def search_key(text: str) -> str:
+    """The form in which names are compared when people search: letter case ignored in
+    every script (Unicode full case folding: `KÖLN`, `Köln` and `köln` are one key;
+    `Straße` and `STRASSE` too), the same on every database."""
+    return text.casefold()

@@ -82,6 +82,8 @@ evses = Table(
     Column("country", String(3), nullable=False),
     Column("city", String(50), nullable=False),
     Column("postal_code", String(10), nullable=False),
+    Column("city_key", String(150), nullable=False, server_default=""),
+    Column("postal_code_key", String(30), nullable=False, server_default=""),
     Column("street", String(100), nullable=False),
     Column("house_number", String(10), nullable=False),
     Column("latitude", ExactDecimal(9, 6), nullable=False),

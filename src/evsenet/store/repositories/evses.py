@@ -28,6 +28,7 @@ from sqlalchemy.sql.expression import Insert, Update
 from evsenet.domain.evse import EvseRecord, PowerType
 from evsenet.domain.ids import EvseId
 from evsenet.domain.inventory import EvseFilter, EvsePage, KnownEvse, Page, StoredEvse
+from evsenet.domain.text import search_key
 from evsenet.store.tables import evses
 from evsenet.store.types import ExactDecimal
 
@@ -51,6 +52,8 @@ _RECORD_COLUMNS = (
     "country",
     "city",
     "postal_code",
+    "city_key",
+    "postal_code_key",
     "street",
     "house_number",
     "latitude",
@@ -77,6 +80,8 @@ def _record_values(decimal: Callable[[Decimal], Any]) -> Callable[[EvseRecord], 
             record.country,
             record.city,
             record.postal_code,
+            search_key(record.city),
+            search_key(record.postal_code),
             record.street,
             record.house_number,
             decimal(record.latitude),
@@ -352,9 +357,9 @@ def _conditions(criteria: EvseFilter) -> Iterable[ColumnElement[bool]]:
     if criteria.country:
         yield evses.c.country == criteria.country
     if criteria.city:
-        yield func.lower(evses.c.city) == criteria.city.strip().lower()
+        yield evses.c.city_key == search_key(criteria.city)
     if criteria.postal_code:
-        yield evses.c.postal_code.startswith(criteria.postal_code.strip(), autoescape=True)
+        yield evses.c.postal_code_key.startswith(search_key(criteria.postal_code), autoescape=True)
     if criteria.power_type:
         yield evses.c.power_type == criteria.power_type.value
     if criteria.min_output_kw is not None:

@@ -404,9 +404,9 @@ def sub_operators_remove(
     operator: OperatorArgument,
     prefix: Annotated[str, typer.Argument(metavar="PREFIX", help="Operator ID, e.g. DE*XYZ")],
 ) -> None:
-    """Stop the hub ID pushing EVSEs under PREFIX (its EVSEs already pushed stay)."""
-    row = withdraw_sub_operator(open_store(ctx), operator, prefix)
-    say(f"Operator {describe_operator(row)}")
+    """Stop the hub ID pushing EVSEs under PREFIX; the EVSEs it pushed there are withdrawn."""
+    row, withdrawn = withdraw_sub_operator(open_store(ctx), operator, prefix)
+    say(f"Operator {describe_operator(row)}; withdrew {withdrawn} EVSE(s) under {prefix}")
 
 
 @tokens_app.command("create")

@@ -445,7 +445,7 @@ def test_withdrawn_sub_operator_can_no_longer_be_pushed_and_can_be_claimed(store
     register_operator(store, A, sub_operators=["DE*XYZ"])
     register_operator(store, B)
     push(store, A, PushAction.UPSERT, evse("DE*XYZ*E1"))
-    assert withdraw_sub_operator(store, A, "DE*XYZ").sub_operators == ()
+    assert withdraw_sub_operator(store, A, "DE*XYZ").operator.sub_operators == ()
     assert refused(store, A, PushAction.UPSERT, evse("DE*XYZ*E2")) == [
         (0, "evse_id", "evse_id.operator_mismatch")
     ]
@@ -1065,3 +1065,18 @@ def test_concurrent_first_imports_of_a_new_operator_register_it_once(store: Stor
     assert sorted(s.operator_registered for s in summaries) == [False, True]
     assert len(list_operators(store)) == 1
     assert ids(store, A) == ["DEABCE1", "DEABCE2"]
+
+
+def test_withdrawing_a_sub_operator_withdraws_exactly_its_evses(store: Store) -> None:
+    register_operator(store, A, sub_operators=["DE*XYZ", "DE*XY1", "+49*810", "+49*811"])
+    push(
+        store,
+        A,
+        PushAction.UPSERT,
+        *(evse(i) for i in ("DE*ABC*E1", "DE*XYZ*E1", "DE*XY1*E1", "+49*810*000*438")),
+        evse("+49*811*000*438"),
+    )
+    assert withdraw_sub_operator(store, A, "DE*XYZ").evses_withdrawn == 1
+    assert withdraw_sub_operator(store, A, "49*810").evses_withdrawn == 1
+    active = {key for key, status in statuses(store).items() if status == "active"}
+    assert active == {"DEABCE1", "DEXY1E1", "+49*811000438"}

@@ -111,23 +111,15 @@ def test_a_big_refresh_counts_exactly_the_changed_rows(store: Store) -> None:
 # --- sub-operators ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "services/operators.py, withdraw_sub_operator: the hub's active EVSEs of the "
-        "withdrawn prefix stay active (priced) and the hub can no longer delete them "
-        "(evse_id.operator_mismatch); only a fullLoad can remove them. Deleting an EVSE "
-        "the operator holds should be possible (or the withdrawal should withdraw them)"
-    ),
-)
 def test_a_hub_can_take_off_the_market_the_evses_of_a_sub_operator_it_gave_up(
     store: Store,
 ) -> None:
     register_operator(store, A, sub_operators=["DE*XYZ"])
-    push(store, A, PushAction.UPSERT, evse("DE*ABC*E1"), evse("DE*XYZ*E1"))
-    withdraw_sub_operator(store, A, "DE*XYZ")
-    push(store, A, PushAction.DELETE, EvseInput("DE*XYZ*E1"))
+    push(store, A, PushAction.UPSERT, evse("DE*ABC*E1"), evse("DE*XYZ*E1"), evse("DE*XYZ*E2"))
+    assert withdraw_sub_operator(store, A, "DE*XYZ").evses_withdrawn == 2
     assert statuses(store)["DEXYZE1"][0] == "withdrawn"
+    assert statuses(store)["DEXYZE2"][0] == "withdrawn"
+    assert statuses(store)["DEABCE1"][0] == "active"
 
 
 def test_a_numeric_hub_pushes_for_numeric_and_iso_sub_operators(store: Store) -> None:

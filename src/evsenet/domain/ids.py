@@ -181,6 +181,14 @@ class EvseId(NamedTuple):
         return self.sent
 
 
+def evse_id_start(operator: OperatorId) -> str:
+    """How every normalised EVSE ID of `operator` starts: `DEABCE` (ISO: the operator and
+    the `E`), `+49*810` (numeric)."""
+    if operator.normalised.startswith("+"):
+        return operator.normalised
+    return operator.normalised + "E"
+
+
 def operator_display(normalised: str) -> str:
     """The usual spelling of a normalised operator ID: `DEABC` → `DE*ABC`."""
     if normalised.startswith("+"):

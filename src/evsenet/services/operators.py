@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from evsenet.domain.errors import Conflict, DomainError, NotFound
-from evsenet.domain.ids import OperatorId
+from evsenet.domain.ids import OperatorId, evse_id_start
 from evsenet.domain.text import plain_text
 from evsenet.store.engine import Store
 from evsenet.store.repositories.operators import OperatorRow
@@ -107,16 +108,28 @@ def declare_sub_operators(store: Store, operator_id: str, prefixes: list[str]) -
         return require_operator(uow, operator)
 
 
-def withdraw_sub_operator(store: Store, operator_id: str, prefix: str) -> OperatorRow:
+class SubOperatorWithdrawn(NamedTuple):
+    operator: OperatorRow
+    evses_withdrawn: int
+
+
+def withdraw_sub_operator(store: Store, operator_id: str, prefix: str) -> SubOperatorWithdrawn:
+    """Stop the hub pushing EVSEs under `prefix`, and withdraw those it pushed.
+
+    The hub no longer speaks for that operator, so its EVSEs leave the hub's inventory
+    (they keep their history) rather than stay on the market beyond the hub's reach.
+    """
     operator, parsed = OperatorId.parse(operator_id), OperatorId.parse(prefix)
     with unit_of_work(store, write=True) as uow:
-        row = require_operator(uow, operator)
+        row = require_operator(uow, operator, lock=True)
         if not uow.operators.remove_sub_operator(row.pk, parsed):
             raise NotFound(
                 "sub_operator.unknown",
                 f"{parsed.display} is not a sub-operator of {operator.display}",
             )
-        return require_operator(uow, operator)
+        now = datetime.now(UTC)
+        withdrawn = uow.evses.withdraw_starting_with(row.pk, evse_id_start(parsed), now)
+        return SubOperatorWithdrawn(require_operator(uow, operator), withdrawn)
 
 
 def get_operator(store: Store, operator_id: str) -> OperatorRow:

@@ -318,6 +318,19 @@ class EvseRepository:
                 .values(withdrawn_at=now, updated_at=now)
             )
 
+    def withdraw_starting_with(self, operator_pk: int, start: str, now: datetime) -> int:
+        """Withdraw the operator's active EVSEs whose normalised ID starts with `start`."""
+        result = self.connection.execute(
+            update(evses)
+            .where(
+                evses.c.operator_pk == operator_pk,
+                evses.c.withdrawn_at.is_(None),
+                evses.c.evse_id.startswith(start, autoescape=True),
+            )
+            .values(withdrawn_at=now, updated_at=now)
+        )
+        return int(result.rowcount)
+
     def get(self, operator_pk: int, evse_id: EvseId) -> StoredEvse | None:
         row = self.connection.execute(
             select(evses).where(

@@ -12,7 +12,7 @@ from typing import NamedTuple, TypeVar
 from evsenet.domain.errors import DomainError, FieldProblem, InvalidRecord
 from evsenet.domain.geography import country_alpha3, resolve_time_zone
 from evsenet.domain.ids import EvseId, OperatorId, operator_display
-from evsenet.domain.text import plain_text
+from evsenet.domain.text import PlainText
 
 MAX_OUTPUT_KW = Decimal("1000")
 OUTPUT_QUANTUM = Decimal("0.01")
@@ -159,15 +159,19 @@ def parse_evse_id(text: str | None, scope: OperatorScope) -> EvseId:
     return evse_id
 
 
-_TEXT_LABELS = {name: name.replace("_", " ").capitalize() for name in TEXT_LIMITS}
-_TEXT_CODES = {name: (f"{name}.too_long", f"{name}.control_character") for name in TEXT_LIMITS}
+_TEXT_RULES = {
+    name: PlainText(
+        name.replace("_", " ").capitalize(), limit, f"{name}.too_long", f"{name}.control_character"
+    )
+    for name, limit in TEXT_LIMITS.items()
+}
 
 
 def _text(value: str | None, name: str, *, required: bool) -> str:
-    label = _TEXT_LABELS[name]
-    text = plain_text(value, limit=TEXT_LIMITS[name], label=label, codes=_TEXT_CODES[name])
+    rule = _TEXT_RULES[name]
+    text = rule(value)
     if required and not text:
-        raise DomainError(f"{name}.missing", f"{label} is required")
+        raise DomainError(f"{name}.missing", f"{rule.label} is required")
     return text
 
 

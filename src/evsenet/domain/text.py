@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from evsenet.domain.errors import DomainError
 
@@ -11,28 +12,31 @@ _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]"
 (which no database can store as UTF-8)."""
 
 
-def plain_text(
-    value: str | None,
-    *,
-    limit: int,
-    label: str,
-    codes: tuple[str, str],
-    field: str | None = None,
-) -> str:
-    """The trimmed text: at most `limit` characters and no control characters.
+@dataclass(frozen=True, slots=True)
+class PlainText:
+    """The rule of one free-text field: trimmed, at most `limit` characters, no control
+    characters. Calling it checks a value and gives the trimmed text."""
 
-    `codes` are the refusals' codes: (too long, control character).
-    """
-    text = value.strip() if value else ""
-    if len(text) > limit:
-        message = f"{label} has {len(text)} characters; at most {limit} are allowed"
-        raise DomainError(codes[0], message, field=field)
-    if not text.isprintable() and _CONTROL_CHARACTER.search(text):
-        message = (
-            f"{label} contains a control character (such as a line break or NUL); send plain text"
-        )
-        raise DomainError(codes[1], message, field=field)
-    return text
+    label: str
+    limit: int
+    too_long: str
+    """The code of a refusal for length."""
+    control_character: str
+    """The code of a refusal for a control character."""
+    field: str | None = None
+
+    def __call__(self, value: str | None) -> str:
+        text = value.strip() if value else ""
+        if len(text) > self.limit:
+            message = f"{self.label} has {len(text)} characters; at most {self.limit} are allowed"
+            raise DomainError(self.too_long, message, field=self.field)
+        if not text.isprintable() and _CONTROL_CHARACTER.search(text):
+            message = (
+                f"{self.label} contains a control character (such as a line break or NUL); "
+                "send plain text"
+            )
+            raise DomainError(self.control_character, message, field=self.field)
+        return text
 
 
 def search_key(text: str) -> str:

@@ -7,17 +7,15 @@ from typing import NamedTuple
 
 from evsenet.domain.errors import Conflict, DomainError, NotFound
 from evsenet.domain.ids import OperatorId, evse_id_start
-from evsenet.domain.text import plain_text
+from evsenet.domain.text import PlainText
 from evsenet.store.engine import Store
 from evsenet.store.repositories.operators import OperatorRow
 from evsenet.store.uow import UnitOfWork, unit_of_work
 
 NAME_LIMIT = 100
-
-
-def _name(text: str) -> str:
-    codes = ("operator.name_too_long", "operator.name_control_character")
-    return plain_text(text, limit=NAME_LIMIT, label="Operator name", codes=codes)
+OPERATOR_NAME = PlainText(
+    "Operator name", NAME_LIMIT, "operator.name_too_long", "operator.name_control_character"
+)
 
 
 def require_operator(uow: UnitOfWork, operator: OperatorId, *, lock: bool = False) -> OperatorRow:
@@ -67,7 +65,7 @@ def register_operator(
     operator = OperatorId.parse(operator_id)
     prefixes = [OperatorId.parse(p) for p in sub_operators or []]
     with unit_of_work(store, write=True) as uow:
-        pk = _add(uow, operator, _name(name))
+        pk = _add(uow, operator, OPERATOR_NAME(name))
         if pk is None:
             raise _operator_exists(operator)
         _claim_prefixes(uow, pk, operator, prefixes)

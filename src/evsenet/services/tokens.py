@@ -12,13 +12,16 @@ from datetime import UTC, datetime
 
 from evsenet.domain.errors import NotFound
 from evsenet.domain.ids import OperatorId
-from evsenet.domain.text import plain_text
+from evsenet.domain.text import PlainText
 from evsenet.services.operators import require_operator
 from evsenet.store.engine import Store
 from evsenet.store.uow import unit_of_work
 
 TOKEN_PREFIX = "evn_"
 LABEL_LIMIT = 100
+TOKEN_LABEL = PlainText(
+    "Token label", LABEL_LIMIT, "token.label_too_long", "token.label_control_character", "label"
+)
 TOKEN_MAX_LENGTH = 200
 """Longer bearer values are refused without a database round trip."""
 
@@ -27,15 +30,10 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _label(text: str) -> str:
-    codes = ("token.label_too_long", "token.label_control_character")
-    return plain_text(text, limit=LABEL_LIMIT, label="Token label", codes=codes, field="label")
-
-
 def create_token(store: Store, operator_id: str, label: str = "") -> tuple[int, str]:
     """A new token for the operator: its id and the clear token (shown only this once)."""
     operator = OperatorId.parse(operator_id)
-    clean_label = _label(label)
+    clean_label = TOKEN_LABEL(label)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with unit_of_work(store, write=True) as uow:
         row = require_operator(uow, operator)

@@ -194,14 +194,12 @@ def _refuse_duplicates(batch: ValidatedBatch, refused: list[tuple[int, EvseId]])
     Two versions of one EVSE in one batch leave it unclear which one the operator means,
     so neither lands, even when the other occurrence was refused for its fields.
     """
-    sent = [(v.position, v.record.evse_id) for v in batch.records] + refused
-    keys = [evse_id.normalised for _, evse_id in sent]
+    keys = [v.record.evse_id.normalised for v in batch.records]
+    keys += (evse_id.normalised for _, evse_id in refused)
     if len(set(keys)) == len(keys):
         return
-    counts = Counter(keys)
-    repeated = {key for key, count in counts.items() if count > 1}
-    if not repeated:
-        return
+    repeated = {key for key, count in Counter(keys).items() if count > 1}
+    sent = [(v.position, v.record.evse_id) for v in batch.records] + refused
     occurrences: dict[str, list[tuple[int, EvseId]]] = {}
     for position, evse_id in sorted(sent, key=lambda occurrence: occurrence[0]):
         if evse_id.normalised in repeated:

@@ -13,7 +13,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +22,7 @@ import pytest
 import typer
 import uvicorn
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from typer.testing import CliRunner, Result
 
 import evsenet.cli as cli_module
@@ -95,25 +94,10 @@ def cli(store: Store) -> Cli:
     return Cli(store.url)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+@pytest.fixture
+def empty_url(empty_database_url: str) -> str:
     """A database that has never seen a migration."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL CLI tests need EVSENET_TEST_POSTGRES_URL")
-    schema = f"evsenet_cli_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    return empty_database_url
 
 
 def write(path: Path, *lines: str) -> Path:

@@ -4,16 +4,14 @@ module, down to nothing and up again; SQLite's connection settings."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from evsenet.store.engine import SQLITE_BUSY_TIMEOUT_MS, Store
@@ -30,29 +28,12 @@ POSTGRES_URL = os.environ.get("EVSENET_TEST_POSTGRES_URL")
 TABLES = {table.name for table in metadata.sorted_tables}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+@pytest.fixture
+def empty_store(empty_database_url: str) -> Iterator[Store]:
     """A store on a database that has never seen a migration."""
-    if request.param == "sqlite":
-        store = Store(f"sqlite:///{tmp_path / 'empty.sqlite'}")
-        yield store
-        store.dispose()
-        return
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL migration tests need EVSENET_TEST_POSTGRES_URL")
-    schema = f"evsenet_migrate_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    store = Store(f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}")
-    try:
-        yield store
-    finally:
-        store.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    store = Store(empty_database_url)
+    yield store
+    store.dispose()
 
 
 def _tables(store: Store) -> set[str]:

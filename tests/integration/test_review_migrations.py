@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from evsenet.domain.errors import Conflict
 from evsenet.domain.inventory import PushAction
@@ -22,31 +20,13 @@ from tests.integration.test_inventory_service import evse, push
 POSTGRES_URL = os.environ.get("EVSENET_TEST_POSTGRES_URL")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def own_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+@pytest.fixture
+def own_store(empty_database_url: str) -> Iterator[Store]:
     """A migrated store of its own (a private PostgreSQL schema): this test migrates it."""
-    if request.param == "sqlite":
-        store = Store(f"sqlite:///{tmp_path / 'own.sqlite'}")
-        upgrade(store)
-        yield store
-        store.dispose()
-        return
-    if not POSTGRES_URL:
-        pytest.skip("needs EVSENET_TEST_POSTGRES_URL")
-    schema = f"evsenet_review_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    store = Store(f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}")
-    try:
-        upgrade(store)
-        yield store
-    finally:
-        store.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    store = Store(empty_database_url)
+    upgrade(store)
+    yield store
+    store.dispose()
 
 
 def _downgrade(store: Store, revision: str) -> None:

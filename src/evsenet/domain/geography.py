@@ -189,6 +189,7 @@ def _checked(zone: str, offset: timedelta | None, text: str | None) -> str:
     return zone
 
 
+@lru_cache(maxsize=1024)
 def _offsets_in_use(zone: str) -> frozenset[timedelta | None]:
     return frozenset(_clock_signature(zone))
 

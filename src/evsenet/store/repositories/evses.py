@@ -351,15 +351,6 @@ class EvseRepository:
         )
         return EvsePage([_stored(row) for row in rows], int(total), page)
 
-    def count_active(self, operator_pk: int) -> int:
-        return int(
-            self.connection.execute(
-                select(func.count())
-                .select_from(evses)
-                .where(evses.c.operator_pk == operator_pk, evses.c.withdrawn_at.is_(None))
-            ).scalar_one()
-        )
-
 
 def _conditions(criteria: EvseFilter) -> Iterable[ColumnElement[bool]]:
     if not criteria.include_withdrawn:

@@ -79,9 +79,6 @@ class OperatorRepository:
         claimed = self.connection.execute(statement.returning(prefix_claims.c.prefix))
         return claimed.scalar_one_or_none() is not None
 
-    def rename(self, pk: int, name: str) -> None:
-        self.connection.execute(operators.update().where(operators.c.id == pk).values(name=name))
-
     def add_sub_operator(self, pk: int, prefix: OperatorId, now: datetime) -> bool:
         """Claim `prefix` for operator `pk`; False when another claimed it meanwhile."""
         if not self._claim(pk, prefix):

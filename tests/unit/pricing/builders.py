@@ -119,7 +119,7 @@ def reserve(start: str, end: str) -> P:
 
 
 def _instant(text: str, zone: ZoneInfo, day: str | None = None) -> datetime:
-    if len(text) == 5 and day is not None:
+    if len(text) in (5, 8) and day is not None:
         text = f"{day} {text}"
     if text.endswith("Z"):
         return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)

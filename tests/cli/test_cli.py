@@ -25,9 +25,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from typer.testing import CliRunner, Result
 
-import evsenet.cli as cli_module
+import evsenet.cli.evses as cli_evses
+import evsenet.cli.operators as cli_operators
+import evsenet.cli.serve as cli_serve
 from evsenet.cli import app
-from evsenet.cli_output import interactive
+from evsenet.cli.output import interactive
 from evsenet.domain.errors import DomainError
 from evsenet.domain.inventory import MAX_PAGE_SIZE, SORT_KEYS
 from evsenet.services import schema as schema_service
@@ -136,7 +138,7 @@ def test_serve_refuses_an_outdated_schema(store: Store, monkeypatch: pytest.Monk
     assert "evsenet db upgrade" in refused.value.message
     assert current_revision(store) == HEAD
 
-    monkeypatch.setattr(cli_module, "run_server", _no_server)
+    monkeypatch.setattr(cli_serve, "run_server", _no_server)
     stderr = Cli(store.url).error("serve", code=1)
     assert "run `evsenet db upgrade`" in stderr
 
@@ -168,7 +170,7 @@ def test_serve_creates_the_schema_of_an_empty_database(
         assert current_revision(store) == head_revision(store)
         started.append((host, port, workers))
 
-    monkeypatch.setattr(cli_module, "run_server", fake_server)
+    monkeypatch.setattr(cli_serve, "run_server", fake_server)
     port = _free_port()
     result = Cli(empty_url)("serve", "--port", str(port))
     assert started == [("127.0.0.1", port, 1)]
@@ -664,7 +666,7 @@ def test_an_unexpected_error_is_one_line(cli: Cli, monkeypatch: pytest.MonkeyPat
     def broken(_store: Store) -> None:
         raise RuntimeError("something\nbroke")
 
-    monkeypatch.setattr(cli_module, "list_operators", broken)
+    monkeypatch.setattr(cli_operators, "list_operators", broken)
     stderr = cli.error("operators", "list", code=1)
     assert stderr.startswith("error [internal.error]: ")
     assert "something broke" in stderr
@@ -724,7 +726,7 @@ def test_ctrl_c_after_the_last_write_may_have_committed(
         progress("write", 2, 2)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli_module, "import_evses", interrupted_at_the_end)
+    monkeypatch.setattr(cli_evses, "import_evses", interrupted_at_the_end)
     batch = write(tmp_path / "a.csv", CSV_HEADER, csv_row("DE*ABC*E1*1"), csv_row("DE*ABC*E2*1"))
     stderr = cli("evses", "import", str(batch), "-o", "DE*ABC", code=130).stderr
     assert "evsenet evses list" in stderr
@@ -735,7 +737,7 @@ def test_ctrl_c_elsewhere_is_one_line(cli: Cli, monkeypatch: pytest.MonkeyPatch)
     def interrupted(_store: Store) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli_module, "list_operators", interrupted)
+    monkeypatch.setattr(cli_operators, "list_operators", interrupted)
     assert cli("operators", "list", code=130).stderr.strip() == "Interrupted"
 
 
@@ -815,7 +817,7 @@ def test_demo_takes_the_operator_as_o(cli: Cli) -> None:
 
 
 def test_serve_on_a_port_in_use_is_one_line(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_module, "run_server", _no_server)
+    monkeypatch.setattr(cli_serve, "run_server", _no_server)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -839,7 +841,7 @@ def test_serve_maps_a_server_that_fails_to_start_to_exit_code_1(
 def test_serve_refuses_an_unusable_body_limit_before_it_starts(
     cli: Cli, monkeypatch: pytest.MonkeyPatch, setting: str
 ) -> None:
-    monkeypatch.setattr(cli_module, "run_server", _no_server)
+    monkeypatch.setattr(cli_serve, "run_server", _no_server)
     monkeypatch.setenv("EVSENET_MAX_BODY_MIB", setting)
     stderr = cli.error("serve", "--port", str(_free_port()), code=2)
     assert "config.invalid" in stderr

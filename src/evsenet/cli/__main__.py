@@ -1,0 +1,5 @@
+"""`python -m evsenet.cli`."""
+
+from evsenet.cli import app
+
+app()

@@ -1,0 +1,80 @@
+"""`evsenet serve`: the HTTP API (and UI) on the session's database."""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from evsenet.api.app import create_app
+from evsenet.cli.base import app, open_store
+from evsenet.cli.output import REFUSED, say
+from evsenet.config import max_body_bytes
+from evsenet.store.engine import Store, shown_url
+
+
+def _address(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"{shown}:{port}"
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse, as a usage error, an address the server could not listen on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        raise typer.BadParameter(
+            f"cannot listen on {_address(host, port)}: {error.strerror or error}",
+            param_hint="'--host' / '--port'",
+        ) from None
+
+
+def run_server(store: Store, host: str, port: int, workers: int) -> None:
+    """Run uvicorn: in-process on `store`, or `workers` processes on the same database.
+
+    uvicorn has logged why it could not start; its exit code becomes evsenet's 1.
+    """
+    try:
+        if workers == 1:
+            uvicorn.run(create_app(store), host=host, port=port)
+            return
+        os.environ["EVSENET_DATABASE_URL"] = store.url
+        uvicorn.run(
+            "evsenet.api.app:create_app", factory=True, host=host, port=port, workers=workers
+        )
+    except SystemExit as stopped:
+        if stopped.code not in (None, 0):
+            raise typer.Exit(REFUSED) from None
+        raise
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option(help="Interface to listen on (0.0.0.0: every interface)")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes, all on the same database")
+    ] = 1,
+) -> None:
+    """Start the HTTP API (prints its URL, the health URL and the OpenAPI docs URL).
+
+    An empty database gets its schema first; an outdated one is refused: run
+    `evsenet db upgrade`. Settings from the environment are checked before it starts.
+    """
+    max_body_bytes()
+    store = open_store(ctx, initialise=True)
+    check_address(host, port)
+    base = f"http://{_address(host, port)}"
+    say(f"evsenet serving {base} on {shown_url(store.url)}")
+    say(f"health: {base}/health")
+    say(f"API docs: {base}/docs")
+    run_server(store, host, port, workers)

@@ -274,7 +274,9 @@ def test_the_first_hour_free_example_prices_7_30_when_parking_counts_from_chargi
 
 
 def test_the_cdr_example_reprices_to_its_own_totals(examples: Path) -> None:
-    cdr = read_cdr((examples / "cdr_example.json").read_bytes(), time_zone=ZoneInfo("Europe/Brussels"))
+    cdr = read_cdr(
+        (examples / "cdr_example.json").read_bytes(), time_zone=ZoneInfo("Europe/Brussels")
+    )
     priced = price_session(tariff_in_force(cdr.tariffs, cdr.session.start), cdr.session)
     stated = cdr.stated_costs["total_cost"]
     assert (priced.total_cost.excl_vat, priced.total_cost.incl_vat) == (

@@ -28,9 +28,7 @@ from tests.unit.pricing.builders import (
 D = Decimal
 
 
-def _case(
-    case_id: str, t: Tariff, s: Session, excl: str, incl: str | None = None
-) -> object:
+def _case(case_id: str, t: Tariff, s: Session, excl: str, incl: str | None = None) -> object:
     return pytest.param(t, s, excl, incl, id=case_id)
 
 
@@ -360,12 +358,8 @@ def test_scenario_22_warns_about_the_restriction_it_could_not_check() -> None:
 
 
 def test_scenario_23_the_tariff_in_force_at_session_start_prices_the_whole_session() -> None:
-    tariff_a = tariff(
-        element(energy("0.25")), tariff_id="A", end="2019-06-30T23:59:59+00:00"
-    )
-    tariff_b = tariff(
-        element(energy("0.40")), tariff_id="B", start="2019-07-01T00:00:00+00:00"
-    )
+    tariff_a = tariff(element(energy("0.25")), tariff_id="A", end="2019-06-30T23:59:59+00:00")
+    tariff_b = tariff(element(energy("0.40")), tariff_id="B", start="2019-07-01T00:00:00+00:00")
     the_session = session(charge("2019-06-30 23:30Z", "2019-07-01 01:00Z", "10"), tz="UTC")
     chosen = tariff_in_force([tariff_b, tariff_a], the_session.start)
     assert chosen.id == "A"

@@ -151,7 +151,8 @@ class _Pricing:
                 self.warn(
                     "period.other_tariff",
                     f"Period {index} names tariff {period.tariff_id}; the whole session is "
-                    f"priced with {tariff.id}, the tariff in force at its start",
+                    f"priced with tariff {tariff.id} (one tariff per session, chosen at its "
+                    "start)",
                     path,
                 )
             timed = period.charging_hours + period.parking_hours + period.reservation_hours

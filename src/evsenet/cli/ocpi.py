@@ -1,0 +1,162 @@
+"""`evsenet ocpi`: OCPI 2.2.1 tools — reprice a CDR from its charging periods."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from evsenet.cli.base import JsonOption, command_group
+from evsenet.cli.output import USAGE, CliProblem, note, print_error, stdout
+from evsenet.domain.errors import InvalidRecord
+from evsenet.domain.pricing import PriceBreakdown, PricingWarning
+from evsenet.formats.ocpi import dumps
+from evsenet.formats.ocpi.priced import cdr_totals_json
+from evsenet.services.ocpi_pricing import RepricedCdr, reprice_cdr
+
+ocpi_app = command_group("ocpi", "OCPI 2.2.1: reprice CDRs under OCPI tariffs.")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise CliProblem(
+            "cli.file_unreadable", f"Cannot read {path}: {error.strerror or error}"
+        ) from None
+
+
+@ocpi_app.command("price")
+def ocpi_price(
+    cdr: Annotated[
+        Path, typer.Option("--cdr", metavar="C.json", help="An OCPI 2.2.1 CDR object (JSON)")
+    ],
+    as_json: JsonOption = False,
+    tariff: Annotated[
+        Path | None,
+        typer.Option(
+            "--tariff",
+            metavar="T.json",
+            help="An OCPI 2.2.1 Tariff object; default: the CDR's own tariffs (the one in "
+            "force at the session start)",
+        ),
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            "--tz",
+            metavar="ZONE",
+            help="The EVSE's IANA time zone, e.g. Europe/Berlin (OCPI CDRs carry none); "
+            "needed when the tariff has time, date or weekday restrictions",
+        ),
+    ] = None,
+) -> None:
+    """Reprice a CDR from its charging_periods: CDR totals and an itemised breakdown."""
+    try:
+        repriced = reprice_cdr(_read(cdr), None if tariff is None else _read(tariff), tz)
+    except InvalidRecord as invalid:
+        _refuse_input(invalid, as_json)
+    if as_json:
+        body = cdr_totals_json(
+            repriced.breakdown,
+            cdr_id=repriced.cdr_id,
+            stated=repriced.stated_costs,
+            reading_warnings=repriced.reading_warnings,
+        )
+        typer.echo(dumps(body))
+        return
+    _print_table(repriced)
+
+
+def _refuse_input(invalid: InvalidRecord, as_json: bool) -> None:
+    """Every problem of the JSON input, each with its path; exit code 2."""
+    if as_json:
+        typer.echo(
+            dumps(
+                {
+                    "error": {
+                        "code": invalid.code,
+                        "message": invalid.message,
+                        "field": invalid.field,
+                        "problems": [
+                            {"field": p.field, "code": p.code, "message": p.message}
+                            for p in invalid.problems
+                        ],
+                    }
+                }
+            )
+        )
+    for problem in invalid.problems:
+        print_error(problem.code, problem.message)
+    raise typer.Exit(USAGE)
+
+
+def _money(value: object) -> str:
+    return f"{value}"
+
+
+def _print_table(repriced: RepricedCdr) -> None:
+    priced: PriceBreakdown = repriced.breakdown
+    body = cdr_totals_json(priced)
+    lines = Table(title=f"CDR {repriced.cdr_id or '—'} under tariff {priced.tariff_id}")
+    for heading in (
+        "slice (UTC)",
+        "dimension",
+        "quantity",
+        "unit price",
+        "excl. VAT",
+        "incl. VAT",
+        "why",
+    ):
+        lines.add_column(
+            heading,
+            justify="right"
+            if heading in ("quantity", "unit price", "excl. VAT", "incl. VAT")
+            else "left",
+        )
+    for line in body["breakdown"]:
+        lines.add_row(
+            f"{line['start'][11:16]}–{line['end'][11:16]}",
+            line["dimension"],
+            f"{line['quantity']} {line['unit']}",
+            _money(line["unit_price"]),
+            _money(line["amount_excl_vat"]),
+            _money(line["amount_incl_vat"]),
+            line["reason"],
+        )
+    totals = Table(title=f"Totals ({priced.currency.code})")
+    for heading in ("", "excl. VAT", "incl. VAT", "CDR states"):
+        totals.add_column(heading, justify="left" if not heading else "right")
+    for name in (
+        "total_energy_cost",
+        "total_time_cost",
+        "total_parking_cost",
+        "total_fixed_cost",
+        "total_reservation_cost",
+        "total_cost",
+    ):
+        stated = repriced.stated_costs.get(name)
+        totals.add_row(
+            name,
+            _money(body[name]["excl_vat"]),
+            _money(body[name]["incl_vat"]),
+            "—" if stated is None else f"{stated.excl_vat} / {stated.incl_vat}",
+        )
+    console = stdout()
+    console.print(lines)
+    console.print(totals)
+    console.print(
+        f"total_energy {body['total_energy']} kWh, total_time {body['total_time']} h, "
+        f"total_parking_time {body['total_parking_time']} h"
+    )
+    if priced.adjustment is not None:
+        console.print(f"{priced.adjustment.kind}: {priced.adjustment.reason}")
+    for warning in (*repriced.reading_warnings, *priced.warnings):
+        _warn(warning)
+
+
+def _warn(warning: PricingWarning) -> None:
+    where = f" ({warning.path})" if warning.path else ""
+    note(f"warning [{warning.code}]{where}: {warning.message}")

@@ -13,6 +13,7 @@ from evsenet.domain.pricing import (
     DayOfWeek,
     PriceBound,
     PriceComponent,
+    ReservationRestriction,
     Restrictions,
     Session,
     Tariff,
@@ -58,6 +59,9 @@ def element(*components: PriceComponent, **restrictions: object) -> TariffElemen
         elif name == "day_of_week":
             assert isinstance(value, str)
             values[name] = frozenset(DayOfWeek(day) for day in value.split(","))
+        elif name == "reservation":
+            assert isinstance(value, str)
+            values[name] = ReservationRestriction(value)
         elif isinstance(value, str):
             values[name] = D(value)
         else:

@@ -12,24 +12,29 @@ is cut at:
   taken as linear over the period (constant power: the only reading a single volume
   allows).
 
-A slice's volumes are the period's volumes times its share of the period's duration (the
-energy share for an energy cut), and the period's last slice takes the remainder, so the
-slices of a period add up to it exactly. An extra cut never changes a price: restrictions
-are constant between cuts, and every cut lies on a period boundary of them.
+A slice's volumes are the period's volumes times its exact share of the period's duration
+(the energy share for an energy cut), correctly rounded to 10⁻¹² of their unit, and the
+period's last slice takes the remainder, so the slices of a period add up to it exactly
+and cutting a period in two beforehand changes no slice. An extra cut never changes a
+price: restrictions are constant between cuts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from evsenet.domain.pricing.compiled import CompiledTariff
 from evsenet.domain.pricing.session import ChargingPeriod
 
 ZERO = Decimal(0)
-ONE = Decimal(1)
+PART_QUANTUM = Decimal("1e-12")
+"""A slice's share of a period volume is kept to 10⁻¹² kWh or hour (3.6 ns)."""
+_NONE = Fraction(0)
+_ALL = Fraction(1)
 _ONE_DAY = timedelta(days=1)
 _SECOND = timedelta(seconds=1)
 
@@ -47,6 +52,15 @@ class Slice:
     parking_hours: Decimal
     reservation_hours: Decimal
     energy_before: Decimal
+
+
+def _part(volume: Decimal, width: Fraction) -> Decimal:
+    """`volume` × `width`, correctly rounded and kept to `PART_QUANTUM`: the same exact
+    share of the same volume gives the same part however the period was cut."""
+    if not volume or not width:
+        return ZERO
+    exact = volume * width.numerator / width.denominator
+    return exact.quantize(PART_QUANTUM, rounding=ROUND_HALF_EVEN)
 
 
 def _micros(delta: timedelta) -> int:
@@ -103,8 +117,8 @@ def slice_periods(
     for index, period in enumerate(periods):
         start, end = period.start, period.end
         total = _micros(end - start)
-        # Cuts as shares of the period: (share, instant).
-        cuts: dict[Decimal, datetime] = {}
+        # Cuts as exact shares of the period (Fractions), with their instants.
+        cuts: dict[Fraction, datetime] = {}
         if total > 0:
             instants: list[datetime] = []
             if compiled.uses_local_time and zone is not None:
@@ -116,16 +130,15 @@ def slice_periods(
                 )
             for instant in instants:
                 if start < instant < end:
-                    cuts.setdefault(Decimal(_micros(instant - start)) / total, instant)
+                    cuts.setdefault(Fraction(_micros(instant - start), total), instant)
             energy = period.energy_kwh
             if energy > 0:
                 for threshold in compiled.kwh_thresholds:
                     if energy_before < threshold < energy_before + energy:
-                        share = (threshold - energy_before) / energy
+                        share = Fraction(threshold - energy_before) / Fraction(energy)
                         moment = start + timedelta(microseconds=int(share * total))
                         cuts.setdefault(share, moment)
-        shares = sorted(cuts)
-        bounds = [(ZERO, start), *((share, cuts[share]) for share in shares), (ONE, end)]
+        bounds = [(_NONE, start), *sorted(cuts.items()), (_ALL, end)]
         used = [ZERO, ZERO, ZERO, ZERO]
         volumes = (
             period.energy_kwh,
@@ -133,13 +146,14 @@ def slice_periods(
             period.parking_hours,
             period.reservation_hours,
         )
-        for position in range(len(bounds) - 1):
+        last = len(bounds) - 2
+        for position in range(last + 1):
             (low_share, low), (high_share, high) = bounds[position], bounds[position + 1]
-            if position == len(bounds) - 2:
+            if position == last:
                 parts = [volume - done for volume, done in zip(volumes, used, strict=True)]
             else:
                 width = high_share - low_share
-                parts = [volume * width for volume in volumes]
+                parts = [_part(volume, width) for volume in volumes]
                 used = [done + part for done, part in zip(used, parts, strict=True)]
             slices.append(
                 Slice(

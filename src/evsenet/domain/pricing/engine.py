@@ -48,9 +48,9 @@ from evsenet.domain.pricing.tariff import PriceComponent, Tariff
 ZERO = Decimal(0)
 ONE = Decimal(1)
 _MICROS_PER_HOUR = Decimal(3_600_000_000)
-_STEP_PRECISION = Decimal("1e-9")
-"""Quantities are compared with a step at a billionth of a Wh or second, so that a total
-split into slices (28 significant digits each) never steps up by a rounding artefact."""
+_STEP_PRECISION = Decimal("1e-6")
+"""Quantities are compared with a step to a millionth of a Wh or second, so that a total
+split into slices (each kept to 1e-15 of its unit) never steps up by a rounding artefact."""
 _UNIT_FACTOR = {
     PricedDimension.ENERGY: Decimal(1000),
     PricedDimension.TIME: Decimal(3600),

@@ -13,7 +13,7 @@ is cut at:
   allows).
 
 A slice's volumes are the period's volumes times its exact share of the period's duration
-(the energy share for an energy cut), correctly rounded to 10⁻¹² of their unit, and the
+(the energy share for an energy cut), correctly rounded to 10⁻¹⁵ of their unit, and the
 period's last slice takes the remainder, so the slices of a period add up to it exactly
 and cutting a period in two beforehand changes no slice. An extra cut never changes a
 price: restrictions are constant between cuts.
@@ -31,8 +31,8 @@ from evsenet.domain.pricing.compiled import CompiledTariff
 from evsenet.domain.pricing.session import ChargingPeriod
 
 ZERO = Decimal(0)
-PART_QUANTUM = Decimal("1e-12")
-"""A slice's share of a period volume is kept to 10⁻¹² kWh or hour (3.6 ns)."""
+PART_QUANTUM = Decimal("1e-15")
+"""A slice's share of a period volume is kept to 10⁻¹⁵ kWh or hour."""
 _NONE = Fraction(0)
 _ALL = Fraction(1)
 _ONE_DAY = timedelta(days=1)

@@ -35,7 +35,7 @@ class Match(Enum):
     """A restriction on current or power, and the CDR reports neither for the period."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class SliceFacts:
     """What restrictions look at, at the start of a slice (local time in the EVSE's zone)."""
 
@@ -144,6 +144,7 @@ class CompiledTariff:
     candidates: dict[PricedDimension, tuple[Candidate, ...]]
     descriptions: tuple[str, ...]
     times_of_day: tuple[time, ...]
+    micros_of_day: tuple[int, ...]
     durations: tuple[int, ...]
     durations_after_charging: tuple[int, ...]
     kwh_thresholds: tuple[Decimal, ...]
@@ -221,6 +222,10 @@ def compile_tariff(tariff: Tariff) -> CompiledTariff:
         candidates=candidates,
         descriptions=tuple(describe(r) for r in restrictions),
         times_of_day=tuple(sorted(times)),
+        micros_of_day=tuple(
+            ((t.hour * 60 + t.minute) * 60 + t.second) * 1_000_000 + t.microsecond
+            for t in sorted(times)
+        ),
         durations=tuple(
             sorted({d for r in restrictions for d in (r.min_duration, r.max_duration) if d})
         ),

@@ -22,7 +22,7 @@ price: restrictions are constant between cuts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -36,10 +36,13 @@ PART_QUANTUM = Decimal("1e-15")
 _NONE = Fraction(0)
 _ALL = Fraction(1)
 _ONE_DAY = timedelta(days=1)
+_DAY_MICROS = 86_400_000_000
+_FAST_SPAN = 20 * _DAY_MICROS
+MIDNIGHT = time(0)
 _SECOND = timedelta(seconds=1)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class Slice:
     """A part of one period during which no restriction can change."""
 
@@ -54,12 +57,19 @@ class Slice:
     energy_before: Decimal
 
 
-def _part(volume: Decimal, width: Fraction) -> Decimal:
-    """`volume` × `width`, correctly rounded and kept to `PART_QUANTUM`: the same exact
-    share of the same volume gives the same part however the period was cut."""
+Position = int | Fraction
+"""Where a cut lies: microseconds after the period's start (a Fraction for an energy cut)."""
+
+
+def _part(volume: Decimal, width: Position, total: int) -> Decimal:
+    """`volume` × `width` / `total`, correctly rounded and kept to `PART_QUANTUM`: the same
+    exact share of the same volume gives the same part however the period was cut."""
     if not volume or not width:
         return ZERO
-    exact = volume * width.numerator / width.denominator
+    if isinstance(width, int):
+        exact = volume * width / total
+    else:
+        exact = volume * width.numerator / (width.denominator * total)
     return exact.quantize(PART_QUANTUM, rounding=ROUND_HALF_EVEN)
 
 
@@ -87,20 +97,43 @@ def _dst_transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[dat
 
 
 def _local_cuts(
-    compiled: CompiledTariff, zone: ZoneInfo, start: datetime, end: datetime
-) -> list[datetime]:
-    cuts: list[datetime] = []
-    first = start.astimezone(zone).date() - _ONE_DAY
+    compiled: CompiledTariff, zone: ZoneInfo, start: datetime, end: datetime, total: int
+) -> list[int]:
+    """Where local time passes a time of day the tariff names, as positions in the period.
+
+    Without a change of UTC offset in the period (the usual case: offsets change at most
+    twice a year, and a period this short holds at most one change), local time is UTC
+    plus one offset, so this is arithmetic. Otherwise every local time is converted
+    through the zone, both readings of a repeated time, plus the change itself.
+    """
+    offset = start.astimezone(zone).utcoffset()
+    if offset is not None and offset == end.astimezone(zone).utcoffset() and total < _FAST_SPAN:
+        local = start.replace(tzinfo=None) + offset
+        since_midnight = _micros(local - datetime.combine(local.date(), MIDNIGHT))
+        positions = []
+        day = -since_midnight
+        while day < total:
+            for moment in compiled.micros_of_day:
+                position = day + moment
+                if 0 < position < total:
+                    positions.append(position)
+            day += _DAY_MICROS
+        return positions
+    instants: list[datetime] = []
+    day_ = start.astimezone(zone).date() - _ONE_DAY
     last = end.astimezone(zone).date()
-    day = first
-    while day <= last:
-        for moment in compiled.times_of_day:
+    while day_ <= last:
+        for moment_ in compiled.times_of_day:
             for fold in (0, 1):
-                local = datetime.combine(day, moment).replace(tzinfo=zone, fold=fold)
-                cuts.append(local.astimezone(UTC))
-        day += _ONE_DAY
-    cuts.extend(_dst_transitions(zone, start, end))
-    return cuts
+                wall = datetime.combine(day_, moment_).replace(tzinfo=zone, fold=fold)
+                instants.append(wall.astimezone(UTC))
+        day_ += _ONE_DAY
+    instants.extend(_dst_transitions(zone, start, end))
+    return [
+        position
+        for position in (_micros(instant - start) for instant in instants)
+        if 0 < position < total
+    ]
 
 
 def slice_periods(
@@ -117,50 +150,69 @@ def slice_periods(
     for index, period in enumerate(periods):
         start, end = period.start, period.end
         total = _micros(end - start)
-        # Cuts as exact shares of the period (Fractions), with their instants.
-        cuts: dict[Fraction, datetime] = {}
+        cuts: set[Position] = set()
         if total > 0:
-            instants: list[datetime] = []
             if compiled.uses_local_time and zone is not None:
-                instants.extend(_local_cuts(compiled, zone, start, end))
-            instants.extend(session_start + timedelta(seconds=d) for d in compiled.durations)
+                cuts.update(_local_cuts(compiled, zone, start, end, total))
+            if compiled.durations:
+                since = _micros(start - session_start)
+                for seconds in compiled.durations:
+                    position = seconds * 1_000_000 - since
+                    if 0 < position < total:
+                        cuts.add(position)
             if charging_end is not None:
-                instants.extend(
-                    charging_end + timedelta(seconds=d) for d in compiled.durations_after_charging
-                )
-            for instant in instants:
-                if start < instant < end:
-                    cuts.setdefault(Fraction(_micros(instant - start), total), instant)
+                since = _micros(start - charging_end)
+                for seconds in compiled.durations_after_charging:
+                    position = seconds * 1_000_000 - since
+                    if 0 < position < total:
+                        cuts.add(position)
             energy = period.energy_kwh
-            if energy > 0:
+            if energy > 0 and compiled.kwh_thresholds:
                 for threshold in compiled.kwh_thresholds:
                     if energy_before < threshold < energy_before + energy:
-                        share = Fraction(threshold - energy_before) / Fraction(energy)
-                        moment = start + timedelta(microseconds=int(share * total))
-                        cuts.setdefault(share, moment)
-        bounds = [(_NONE, start), *sorted(cuts.items()), (_ALL, end)]
-        used = [ZERO, ZERO, ZERO, ZERO]
+                        share = Fraction(threshold - energy_before) / Fraction(energy) * total
+                        cuts.add(share.numerator if share.denominator == 1 else share)
         volumes = (
             period.energy_kwh,
             period.charging_hours,
             period.parking_hours,
             period.reservation_hours,
         )
-        last = len(bounds) - 2
-        for position in range(last + 1):
-            (low_share, low), (high_share, high) = bounds[position], bounds[position + 1]
-            if position == last:
-                parts = [volume - done for volume, done in zip(volumes, used, strict=True)]
-            else:
-                width = high_share - low_share
-                parts = [_part(volume, width) for volume in volumes]
-                used = [done + part for done, part in zip(used, parts, strict=True)]
+        if not cuts:
             slices.append(
                 Slice(
                     period=period,
                     period_index=index,
-                    start=low,
-                    end=high,
+                    start=start,
+                    end=end,
+                    energy_kwh=volumes[0],
+                    charging_hours=volumes[1],
+                    parking_hours=volumes[2],
+                    reservation_hours=volumes[3],
+                    energy_before=energy_before,
+                )
+            )
+            energy_before += volumes[0]
+            continue
+        positions: list[Position] = [0, *sorted(cuts)]
+        used = [ZERO, ZERO, ZERO, ZERO]
+        low_at = start
+        for number, low in enumerate(positions):
+            if number + 1 < len(positions):
+                high = positions[number + 1]
+                width = high - low
+                parts = [_part(volume, width, total) for volume in volumes]
+                used = [done + part for done, part in zip(used, parts, strict=True)]
+                high_at = start + timedelta(microseconds=int(high))
+            else:
+                parts = [volume - done for volume, done in zip(volumes, used, strict=True)]
+                high_at = end
+            slices.append(
+                Slice(
+                    period=period,
+                    period_index=index,
+                    start=low_at,
+                    end=high_at,
                     energy_kwh=parts[0],
                     charging_hours=parts[1],
                     parking_hours=parts[2],
@@ -169,4 +221,5 @@ def slice_periods(
                 )
             )
             energy_before += parts[0]
+            low_at = high_at
     return slices

@@ -229,7 +229,7 @@ class TariffElement:
                     "tariff.reservation_component",
                     "A reservation element can only have FLAT and TIME components "
                     f"(OCPI 2.2.1 §11.4.6), not {', '.join(sorted(other))}",
-                    "restrictions.reservation",
+                    "reservation",
                 )
 
     def component(self, dimension: TariffDimension) -> PriceComponent | None:

@@ -270,6 +270,16 @@ CASES = [
         "6.00",
     ),
     _case(
+        "ngp-parking-grace-and-blocking-fee-counted-from-charging-end",
+        tariff(
+            element(parking("8.40"), min_duration_after_charging=3600),
+            element(parking("2.40"), min_duration_after_charging=900),
+            element(energy("0.30")),
+        ),
+        session(charge("2025-01-06 10:00", "11:00", "20"), park("2025-01-06 11:00", "12:30")),
+        "12.00",
+    ),
+    _case(
         "scenario-22-power-restriction-without-power-data-does-not-match",
         tariff(element(energy("0.50"), min_power="32"), element(energy("0.25"))),
         session(charge("2025-01-06 10:00", "11:00", "1")),

@@ -124,6 +124,8 @@ class Candidate:
     index: int
     restrictions: Restrictions
     component: PriceComponent
+    reason: str
+    """Why this element prices its dimension, for the breakdown's lines."""
 
 
 _PRICED_BY = {
@@ -166,7 +168,11 @@ def _candidates(
             continue
         component = element.component(dimension)
         if component is not None:
-            yield Candidate(index, element.restrictions, component)
+            reason = (
+                f"element {index} is the first with {dimension.value} whose restrictions "
+                f"match ({describe(element.restrictions)})"
+            )
+            yield Candidate(index, element.restrictions, component, reason)
 
 
 def describe(r: Restrictions) -> str:

@@ -20,11 +20,11 @@ docs/pricing.md explains every choice with its scenario.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import date, datetime, time
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 
 from evsenet.domain.errors import DomainError
-from evsenet.domain.money import LINE_QUANTUM, ROUNDING, Currency, with_vat
+from evsenet.domain.money import LINE_QUANTUM, ROUNDING, with_vat
 from evsenet.domain.pricing.bounds import apply_bounds
 from evsenet.domain.pricing.breakdown import (
     Cost,
@@ -47,6 +47,8 @@ from evsenet.domain.pricing.tariff import PriceComponent, Tariff
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+_NO_TIME = time(0)
+_NO_DATE = date(1970, 1, 1)
 _MICROS_PER_HOUR = Decimal(3_600_000_000)
 _STEP_PRECISION = Decimal("1e-6")
 """Quantities are compared with a step to a millionth of a Wh or second, so that a total
@@ -203,16 +205,20 @@ class _Pricing:
         expired: bool,
     ) -> SliceFacts:
         zone = self.session.time_zone
-        local = piece.start.astimezone(zone) if zone is not None else piece.start.astimezone(UTC)
+        if self.compiled.uses_local_time and zone is not None:
+            local = piece.start.astimezone(zone)
+            local_time, local_date, weekday = local.time(), local.date(), local.weekday()
+        else:
+            local_time, local_date, weekday = _NO_TIME, _NO_DATE, 0
         since_end = (
             _micros(charging_end, piece.start)
             if charging_end is not None and piece.start >= charging_end
             else None
         )
         return SliceFacts(
-            local_time=local.time(),
-            local_date=local.date(),
-            weekday=local.weekday(),
+            local_time=local_time,
+            local_date=local_date,
+            weekday=weekday,
             energy_before=piece.energy_before,
             micros_since_start=_micros(self.session.start, piece.start),
             micros_since_charging_end=since_end,
@@ -293,10 +299,7 @@ class _Pricing:
         )
 
     def why(self, dimension: PricedDimension, candidate: Candidate) -> str:
-        return (
-            f"element {candidate.index} is the first with {candidate.component.dimension} "
-            f"whose restrictions match ({self.compiled.descriptions[candidate.index]})"
-        )
+        return candidate.reason
 
     def round_step(
         self, slices: list[Slice], dimension: PricedDimension, pending: _Pending
@@ -404,40 +407,48 @@ def _totals(state: _Pricing, periods: tuple[ChargingPeriod, ...]) -> PriceBreakd
     exact: dict[PricedDimension, tuple[Decimal, Decimal]] = dict.fromkeys(
         PricedDimension, (ZERO, ZERO)
     )
+    total_excl = total_incl = ZERO
     for (dimension, _element), (quantity, component) in state.groups.items():
         excl = quantity * component.price
         incl = excl if component.vat is None else with_vat(excl, component.vat)
         before = exact[dimension]
         exact[dimension] = (before[0] + excl, before[1] + incl)
-    total = Cost(
-        excl_vat=sum((value[0] for value in exact.values()), ZERO),
-        incl_vat=sum((value[1] for value in exact.values()), ZERO),
-    )
-    bounded, adjustment, notes = apply_bounds(total, tariff.min_price, tariff.max_price)
-    for code, message in notes:
-        state.warn(code, message)
+        total_excl += excl
+        total_incl += incl
+    total = Cost(excl_vat=total_excl, incl_vat=total_incl)
+    adjustment = None
+    if tariff.min_price is not None or tariff.max_price is not None:
+        total, adjustment, notes = apply_bounds(total, tariff.min_price, tariff.max_price)
+        for code, message in notes:
+            state.warn(code, message)
+    quantum = currency.quantum
 
-    def cost(pair: tuple[Decimal, Decimal]) -> Cost:
-        return _rounded(currency, Cost(excl_vat=pair[0], incl_vat=pair[1]))
+    def cost(excl: Decimal, incl: Decimal) -> Cost:
+        return Cost(
+            excl_vat=excl.quantize(quantum, rounding=ROUNDING),
+            incl_vat=incl.quantize(quantum, rounding=ROUNDING),
+        )
 
+    energy = charging = parking = reservation = ZERO
+    for p in periods:
+        energy += p.energy_kwh
+        charging += p.charging_hours
+        parking += p.parking_hours
+        reservation += p.reservation_hours
     return PriceBreakdown(
         tariff_id=tariff.id,
         currency=currency,
-        total_cost=_rounded(currency, bounded),
-        total_energy_cost=cost(exact[PricedDimension.ENERGY]),
-        total_time_cost=cost(exact[PricedDimension.TIME]),
-        total_parking_cost=cost(exact[PricedDimension.PARKING_TIME]),
-        total_fixed_cost=cost(exact[PricedDimension.FLAT]),
-        total_reservation_cost=cost(exact[PricedDimension.RESERVATION_TIME]),
-        total_energy=sum((p.energy_kwh for p in periods), ZERO),
-        total_time=sum((p.charging_hours + p.parking_hours for p in periods), ZERO),
-        total_parking_time=sum((p.parking_hours for p in periods), ZERO),
-        total_reservation_time=sum((p.reservation_hours for p in periods), ZERO),
+        total_cost=cost(total.excl_vat, total.incl_vat),
+        total_energy_cost=cost(*exact[PricedDimension.ENERGY]),
+        total_time_cost=cost(*exact[PricedDimension.TIME]),
+        total_parking_cost=cost(*exact[PricedDimension.PARKING_TIME]),
+        total_fixed_cost=cost(*exact[PricedDimension.FLAT]),
+        total_reservation_cost=cost(*exact[PricedDimension.RESERVATION_TIME]),
+        total_energy=energy,
+        total_time=charging + parking,
+        total_parking_time=parking,
+        total_reservation_time=reservation,
         lines=tuple(state.lines),
         warnings=tuple(state.warnings),
         adjustment=adjustment,
     )
-
-
-def _rounded(currency: Currency, cost: Cost) -> Cost:
-    return Cost(excl_vat=currency.round(cost.excl_vat), incl_vat=currency.round(cost.incl_vat))

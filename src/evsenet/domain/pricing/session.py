@@ -116,23 +116,49 @@ class Session:
                     "period before it (periods must be in time order)",
                     field=f"{where}.start_date_time",
                 )
-            for name in (
-                "energy_kwh",
-                "charging_hours",
-                "parking_hours",
-                "reservation_hours",
-                "current",
-                "min_current",
-                "max_current",
-                "power",
-                "min_power",
-                "max_power",
+            for value in (
+                period.energy_kwh,
+                period.charging_hours,
+                period.parking_hours,
+                period.reservation_hours,
             ):
-                value = getattr(period, name)
-                if value is not None and (not value.is_finite() or value < 0):
-                    raise DomainError(
-                        "session.volume_negative",
-                        f"{where} has {name} {value}: volumes are numbers of at least 0",
-                        field=f"{where}.{name}",
-                    )
+                if not (value.is_finite() and value >= 0):
+                    _refuse_volume(index, period)
+            for optional in (
+                period.current,
+                period.min_current,
+                period.max_current,
+                period.power,
+                period.min_power,
+                period.max_power,
+            ):
+                if optional is not None and not (optional.is_finite() and optional >= 0):
+                    _refuse_volume(index, period)
             previous = period
+
+
+_VOLUMES = (
+    "energy_kwh",
+    "charging_hours",
+    "parking_hours",
+    "reservation_hours",
+    "current",
+    "min_current",
+    "max_current",
+    "power",
+    "min_power",
+    "max_power",
+)
+
+
+def _refuse_volume(index: int, period: ChargingPeriod) -> None:
+    """Raise `session.volume_negative` naming the first bad volume of the period."""
+    where = f"charging_periods[{index}]"
+    for name in _VOLUMES:
+        value = getattr(period, name)
+        if value is not None and not (value.is_finite() and value >= 0):
+            raise DomainError(
+                "session.volume_negative",
+                f"{where} has {name} {value}: volumes are numbers of at least 0",
+                field=f"{where}.{name}",
+            )

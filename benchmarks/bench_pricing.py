@@ -31,6 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from datetime import time as datetime_time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ ZONE = ZoneInfo("Europe/Berlin")
 FIRST_DAY = datetime(2025, 3, 24, tzinfo=ZONE).astimezone(UTC)
 """Monday 00:00 local; sessions are laid out in UTC (wall-clock arithmetic would fold)."""
 CENT = Decimal("0.01")
+MIDNIGHT = datetime_time(0)
 WEEKDAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"]
 
 
@@ -251,15 +253,34 @@ def _timed(label: str, work: Callable[[], list[Any]], count: int) -> tuple[list[
     return result, seconds
 
 
-def _reason(priced: PriceBreakdown, cdr: OcpiCdr, tariff: CompiledTariff) -> str:
-    """The first difference between the engines that applies to this session."""
+def _wraps_midnight(tariff: CompiledTariff) -> bool:
+    """An element whose window runs across midnight or ends at 00:00."""
+    return any(
+        element.restrictions.end_time is not None
+        and (
+            element.restrictions.end_time == MIDNIGHT
+            or (
+                element.restrictions.start_time is not None
+                and element.restrictions.start_time > element.restrictions.end_time
+            )
+        )
+        for element in tariff.tariff.elements
+    )
+
+
+def _reason(
+    priced: PriceBreakdown, cdr: OcpiCdr, tariff: CompiledTariff, peer_excl: Decimal
+) -> str:
+    """The first difference between the engines that explains this session's totals."""
     if priced.adjustment is not None:
         return "min/max price applied (the peer ignores min_price and max_price)"
+    if abs(priced.total_cost.excl_vat - peer_excl) < CENT:
+        return "rounding (the peer rounds to 4 decimals, then this comparison to cents)"
     spans = {(line.start, line.end) for line in priced.lines}
     if len(spans) > len(cdr.session.periods):
-        return (
-            "a period crosses a restriction border (the peer prices a period whole, by its start)"
-        )
+        return "a period crosses a restriction border (the peer prices a period by its start)"
+    if _wraps_midnight(tariff):
+        return "a window across midnight or ending 00:00 (the peer compares times as text)"
     if tariff.kwh_thresholds or any(
         c.restrictions.min_current is not None or c.restrictions.max_current is not None
         for candidates in tariff.candidates.values()
@@ -340,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         excl = other.excl_vat.quantize(CENT, rounding=ROUND_HALF_UP)
         incl = (other.incl_vat or other.excl_vat).quantize(CENT, rounding=ROUND_HALF_UP)
         if (mine.total_cost.excl_vat, mine.total_cost.incl_vat) != (excl, incl):
-            reasons[_reason(mine, cdr, compiled[index])] += 1
+            reasons[_reason(mine, cdr, compiled[index], other.excl_vat)] += 1
     differing = sum(reasons.values())
     print(f"totals that differ: {differing:,} of {count:,} ({100 * differing / count:.1f} %)")
     for reason, number in reasons.most_common():

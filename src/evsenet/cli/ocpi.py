@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.table import Table
@@ -11,12 +12,23 @@ from rich.table import Table
 from evsenet.cli.base import JsonOption, command_group
 from evsenet.cli.output import USAGE, CliProblem, note, print_error, stdout
 from evsenet.domain.errors import InvalidRecord
-from evsenet.domain.pricing import PriceBreakdown, PricingWarning
-from evsenet.formats.ocpi import dumps
+from evsenet.domain.geography import time_zone
+from evsenet.domain.pricing import PriceBound, PriceBreakdown, PricingWarning, price_in_force
+from evsenet.formats.ocpi import dumps, read_cdr, read_tariff
 from evsenet.formats.ocpi.priced import cdr_totals_json
-from evsenet.services.ocpi_pricing import RepricedCdr, reprice_cdr
 
 ocpi_app = command_group("ocpi", "OCPI 2.2.1: reprice CDRs under OCPI tariffs.")
+
+
+@dataclass(frozen=True, slots=True)
+class RepricedCdr:
+    """What the command shows: the CDR's ID, evsenet's price, the CDR's own totals, and
+    the warnings from reading (the breakdown carries the engine's)."""
+
+    cdr_id: str
+    breakdown: PriceBreakdown
+    stated_costs: dict[str, PriceBound]
+    reading_warnings: tuple[PricingWarning, ...]
 
 
 def _read(path: Path) -> bytes:
@@ -54,10 +66,17 @@ def ocpi_price(
     ] = None,
 ) -> None:
     """Reprice a CDR from its charging_periods: CDR totals and an itemised breakdown."""
+    zone = time_zone(tz) if tz else None
+    cdr_text = _read(cdr)
+    tariff_text = None if tariff is None else _read(tariff)
     try:
-        repriced = reprice_cdr(_read(cdr), None if tariff is None else _read(tariff), tz)
+        parsed = read_cdr(cdr_text, time_zone=zone)
+        given = None if tariff_text is None else read_tariff(tariff_text)
     except InvalidRecord as invalid:
         _refuse_input(invalid, as_json)
+    warnings = parsed.warnings + (() if given is None else given.warnings)
+    breakdown = price_in_force(parsed.tariffs if given is None else [given.tariff], parsed.session)
+    repriced = RepricedCdr(parsed.id, breakdown, dict(parsed.stated_costs), warnings)
     if as_json:
         body = cdr_totals_json(
             repriced.breakdown,
@@ -70,7 +89,7 @@ def ocpi_price(
     _print_table(repriced)
 
 
-def _refuse_input(invalid: InvalidRecord, as_json: bool) -> None:
+def _refuse_input(invalid: InvalidRecord, as_json: bool) -> NoReturn:
     """Every problem of the JSON input, each with its path; exit code 2."""
     if as_json:
         typer.echo(

@@ -14,7 +14,7 @@ from evsenet.domain.pricing.breakdown import (
 )
 from evsenet.domain.pricing.compiled import CompiledTariff, compile_tariff
 from evsenet.domain.pricing.engine import price_session
-from evsenet.domain.pricing.selection import tariff_in_force
+from evsenet.domain.pricing.selection import price_in_force, tariff_in_force
 from evsenet.domain.pricing.session import ChargingPeriod, Session
 from evsenet.domain.pricing.tariff import (
     DayOfWeek,
@@ -50,6 +50,7 @@ __all__ = [
     "TariffElement",
     "TariffType",
     "compile_tariff",
+    "price_in_force",
     "price_session",
     "tariff_in_force",
 ]

@@ -11,6 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from evsenet.domain.errors import DomainError
+from evsenet.domain.pricing.breakdown import PriceBreakdown
+from evsenet.domain.pricing.compiled import compile_tariff
+from evsenet.domain.pricing.engine import price_session
+from evsenet.domain.pricing.session import Session
 from evsenet.domain.pricing.tariff import Tariff
 
 
@@ -28,3 +32,8 @@ def tariff_in_force(tariffs: Sequence[Tariff], session_start: datetime) -> Tarif
         f"No tariff is in force at the session start {session_start.isoformat()} ({names})",
         field="tariffs",
     )
+
+
+def price_in_force(tariffs: Sequence[Tariff], session: Session) -> PriceBreakdown:
+    """Price `session` under the first of `tariffs` in force at its start (scenario 23)."""
+    return price_session(compile_tariff(tariff_in_force(tariffs, session.start)), session)

@@ -15,6 +15,7 @@ from enum import Enum
 
 from evsenet.domain.pricing.breakdown import PricedDimension
 from evsenet.domain.pricing.tariff import (
+    NO_RESTRICTIONS,
     PriceComponent,
     ReservationRestriction,
     Restrictions,
@@ -126,6 +127,9 @@ class Candidate:
     component: PriceComponent
     reason: str
     """Why this element prices its dimension, for the breakdown's lines."""
+    restricted: bool
+    """False for an element without restrictions: it matches every slice that is not
+    reservation time, without looking at the slice."""
 
 
 _PRICED_BY = {
@@ -145,6 +149,9 @@ class CompiledTariff:
     tariff: Tariff
     candidates: dict[PricedDimension, tuple[Candidate, ...]]
     descriptions: tuple[str, ...]
+    unrestricted_match: dict[PricedDimension, Candidate | None] | None
+    """When no element has restrictions: what prices each dimension in every slice that
+    is not reservation time."""
     times_of_day: tuple[time, ...]
     micros_of_day: tuple[int, ...]
     durations: tuple[int, ...]
@@ -172,7 +179,8 @@ def _candidates(
                 f"element {index} is the first with {dimension.value} whose restrictions "
                 f"match ({describe(element.restrictions)})"
             )
-            yield Candidate(index, element.restrictions, component, reason)
+            restricted = element.restrictions != NO_RESTRICTIONS
+            yield Candidate(index, element.restrictions, component, reason, restricted)
 
 
 def describe(r: Restrictions) -> str:
@@ -223,9 +231,18 @@ def compile_tariff(tariff: Tariff) -> CompiledTariff:
         )
         for dimension in PricedDimension
     }
+    unrestricted = all(r == NO_RESTRICTIONS for r in restrictions)
     return CompiledTariff(
         tariff=tariff,
         candidates=candidates,
+        unrestricted_match={
+            dimension: next(iter(candidates[dimension]), None)
+            if dimension is not PricedDimension.RESERVATION_TIME
+            else None
+            for dimension in PricedDimension
+        }
+        if unrestricted
+        else None,
         descriptions=tuple(describe(r) for r in restrictions),
         times_of_day=tuple(sorted(times)),
         micros_of_day=tuple(

@@ -229,15 +229,28 @@ class _Pricing:
         )
 
     def match(
-        self, facts: SliceFacts, piece: Slice, index: int
+        self, piece: Slice, charging_end: datetime | None, expired: bool
     ) -> dict[PricedDimension, Candidate | None]:
+        """The element that prices each dimension in `piece` (None: none does)."""
+        reservation = piece.period.is_reservation
+        static = self.compiled.unrestricted_match
+        if static is not None and not reservation:
+            return static
+        facts: SliceFacts | None = None
         answers: dict[int, Match] = {}
         matched: dict[PricedDimension, Candidate | None] = {}
         for dimension in _MATCHED:
             found: Candidate | None = None
             for candidate in self.compiled.candidates[dimension]:
+                if not candidate.restricted:
+                    if reservation:
+                        continue
+                    found = candidate
+                    break
                 answer = answers.get(candidate.index)
                 if answer is None:
+                    if facts is None:
+                        facts = self.facts(piece, charging_end, expired)
                     answer = restriction_match(candidate.restrictions, facts)
                     answers[candidate.index] = answer
                 if answer is Match.YES:
@@ -349,10 +362,7 @@ def price_session(tariff: Tariff | CompiledTariff, session: Session) -> PriceBre
         session_start=session.start,
         charging_end=charging_end if compiled.uses_charging_end else None,
     )
-    matched = [
-        state.match(state.facts(piece, charging_end, expired), piece, index)
-        for index, piece in enumerate(slices)
-    ]
+    matched = [state.match(piece, charging_end, expired) for piece in slices]
     flat_charged: set[int] = set()
     pending: dict[PricedDimension, _Pending] = {}
     last = len(slices) - 1

@@ -49,10 +49,10 @@ class DayOfWeek(StrEnum):
 
     @property
     def weekday(self) -> int:
-        return _WEEKDAYS.index(self)
+        return _WEEKDAY_INDEX[self]
 
 
-_WEEKDAYS = tuple(DayOfWeek)
+_WEEKDAY_INDEX = {day: index for index, day in enumerate(DayOfWeek)}
 
 
 class ReservationRestriction(StrEnum):

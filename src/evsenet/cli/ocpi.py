@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, NoReturn
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
 from evsenet.cli.base import JsonOption, command_group
 from evsenet.cli.output import USAGE, CliProblem, note, print_error, stdout
-from evsenet.domain.errors import InvalidRecord
+from evsenet.domain.errors import DomainError, InvalidRecord
 from evsenet.domain.geography import time_zone
 from evsenet.domain.pricing import PriceBound, PriceBreakdown, PricingWarning, price_in_force
 from evsenet.formats.ocpi import dumps, read_cdr, read_tariff
@@ -29,6 +30,16 @@ class RepricedCdr:
     breakdown: PriceBreakdown
     stated_costs: dict[str, PriceBound]
     reading_warnings: tuple[PricingWarning, ...]
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    """The --tz zone; an unknown one is a usage error (exit code 2)."""
+    if not name:
+        return None
+    try:
+        return time_zone(name)
+    except DomainError as error:
+        raise CliProblem(error.code, error.message) from None
 
 
 def _read(path: Path) -> bytes:
@@ -66,7 +77,7 @@ def ocpi_price(
     ] = None,
 ) -> None:
     """Reprice a CDR from its charging_periods: CDR totals and an itemised breakdown."""
-    zone = time_zone(tz) if tz else None
+    zone = _zone(tz)
     cdr_text = _read(cdr)
     tariff_text = None if tariff is None else _read(tariff)
     try:

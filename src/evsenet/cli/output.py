@@ -48,7 +48,6 @@ INPUT_ERROR_PREFIXES = (
     "afdc.header.",
     "oicp.body.",
     "ocpi.",
-    "time_zone.",
 )
 """Error codes that mean the command line or the input file was wrong: exit code 2."""
 

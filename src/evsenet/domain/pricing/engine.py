@@ -72,6 +72,7 @@ _TIME_FAMILY = (
 )
 _STEPPED = (PricedDimension.ENERGY, *_TIME_FAMILY)
 _MATCHED = (*_STEPPED, PricedDimension.FLAT)
+_NOT_CHARGED = {d: f"no element prices {d.value} here: not charged" for d in PricedDimension}
 
 
 def _quantity(piece: Slice, dimension: PricedDimension) -> Decimal:
@@ -389,7 +390,7 @@ def price_session(tariff: Tariff | CompiledTariff, session: Session) -> PriceBre
                     dimension,
                     quantity,
                     None,
-                    f"no element prices {dimension.value} here: not charged",
+                    _NOT_CHARGED[dimension],
                 )
                 continue
             state.line(piece, dimension, quantity, candidate, state.why(dimension, candidate))

@@ -2,7 +2,7 @@
 
 Each case is the scenario's tariff and session; the expected totals are the scenario's.
 "Pin" cases hold a choice written down in docs/pricing.md. Scenario 24 (strict parsing)
-lives in tests/unit/formats/test_ocpi_parsing.py and scenario 25 (input sanity) in
+lives in tests/unit/formats/test_ocpi.py and scenario 25 (input sanity) in
 test_bad_input.py; both carry the scenario number in their ids.
 """
 

@@ -72,6 +72,37 @@ REFUSED = [
         id="negative-current",
     ),
     pytest.param(
+        _price(SIMPLE, _first_period(energy_kwh=D("1e308"))),
+        "session.volume_too_large",
+        id="absurd-energy-volume",
+    ),
+    pytest.param(
+        _price(
+            SIMPLE,
+            replace(
+                ONE_HOUR,
+                start=datetime(9999, 12, 31, 22, tzinfo=UTC),
+                end=datetime(9999, 12, 31, 23, tzinfo=UTC),
+            ),
+        ),
+        "session.time_out_of_range",
+        id="session-in-the-year-9999",
+    ),
+    pytest.param(_build(lambda: energy("1e300")), "tariff.price_too_large", id="absurd-price"),
+    pytest.param(
+        _build(lambda: energy("0.25", vat="119")), "tariff.vat_too_large", id="vat-above-100"
+    ),
+    pytest.param(
+        _build(lambda: charging_time("2", step=10**30)),
+        "tariff.step_size_too_large",
+        id="absurd-step-size",
+    ),
+    pytest.param(
+        _build(lambda: PriceBound(excl_vat=D("1e300"))),
+        "tariff.bound_too_large",
+        id="absurd-min-price",
+    ),
+    pytest.param(
         _price(SIMPLE, _first_period(energy_kwh=D("NaN"))),
         "session.volume_negative",
         id="not-a-number-volume",

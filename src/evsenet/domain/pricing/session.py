@@ -13,13 +13,18 @@ value the CDR does not carry is None, not zero: a restriction on it cannot match
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from evsenet.domain.errors import DomainError
 
 ZERO = Decimal(0)
+MAX_VOLUME = Decimal(1_000_000)
+"""The largest volume a period may report (kWh, hours, A, kW): larger is no session."""
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+"""Sessions are priced between these instants (local days around them must exist)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,6 +92,13 @@ class Session:
                 raise DomainError(
                     "session.naive_datetime", f"{name} must carry a time zone", field=name
                 )
+        for instant, name in ((self.start, "start_date_time"), (self.end, "end_date_time")):
+            if not EARLIEST <= instant < LATEST:
+                raise DomainError(
+                    "session.time_out_of_range",
+                    f"{name} {instant.isoformat()} is not between 1970 and 9000",
+                    field=name,
+                )
         if self.end < self.start:
             raise DomainError(
                 "session.end_before_start",
@@ -109,6 +121,12 @@ class Session:
                     f"{where} must carry a time zone",
                     field=f"{where}.start_date_time",
                 )
+            if not (EARLIEST <= period.start < LATEST and EARLIEST <= period.end < LATEST):
+                raise DomainError(
+                    "session.time_out_of_range",
+                    f"{where} is not between 1970 and 9000",
+                    field=f"{where}.start_date_time",
+                )
             if period.end < period.start or (previous is not None and period.start < previous.end):
                 raise DomainError(
                     "session.periods_out_of_order",
@@ -122,7 +140,7 @@ class Session:
                 period.parking_hours,
                 period.reservation_hours,
             ):
-                if not (value.is_finite() and value >= 0):
+                if not (value.is_finite() and 0 <= value <= MAX_VOLUME):
                     _refuse_volume(index, period)
             for optional in (
                 period.current,
@@ -132,7 +150,9 @@ class Session:
                 period.min_power,
                 period.max_power,
             ):
-                if optional is not None and not (optional.is_finite() and optional >= 0):
+                if optional is not None and not (
+                    optional.is_finite() and 0 <= optional <= MAX_VOLUME
+                ):
                     _refuse_volume(index, period)
             previous = period
 
@@ -152,13 +172,22 @@ _VOLUMES = (
 
 
 def _refuse_volume(index: int, period: ChargingPeriod) -> None:
-    """Raise `session.volume_negative` naming the first bad volume of the period."""
+    """Raise `session.volume_negative` or `session.volume_too_large` naming the first bad
+    volume of the period."""
     where = f"charging_periods[{index}]"
     for name in _VOLUMES:
         value = getattr(period, name)
-        if value is not None and not (value.is_finite() and value >= 0):
+        if value is None:
+            continue
+        if not (value.is_finite() and value >= 0):
             raise DomainError(
                 "session.volume_negative",
                 f"{where} has {name} {value}: volumes are numbers of at least 0",
+                field=f"{where}.{name}",
+            )
+        if value > MAX_VOLUME:
+            raise DomainError(
+                "session.volume_too_large",
+                f"{where} has {name} {value}, above {MAX_VOLUME}",
                 field=f"{where}.{name}",
             )

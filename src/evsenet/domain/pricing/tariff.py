@@ -72,6 +72,15 @@ class TariffType(StrEnum):
     REGULAR = "REGULAR"
 
 
+MAX_UNIT_PRICE = Decimal(1_000_000)
+"""The largest price per unit (kWh, hour, session): larger is a typo, not a tariff."""
+MAX_BOUND = Decimal(1_000_000_000)
+"""The largest min_price or max_price."""
+MAX_VAT = Decimal(100)
+MAX_STEP_SIZE = 100_000_000
+"""The largest step_size (Wh or seconds; 10⁸ s is over three years)."""
+
+
 def _refuse(code: str, message: str, field_name: str) -> DomainError:
     return DomainError(code, message, field=field_name)
 
@@ -94,11 +103,25 @@ class PriceComponent:
                 f"A {self.dimension} price must be a number of at least 0, not {self.price}",
                 "price",
             )
+        if self.price > MAX_UNIT_PRICE:
+            raise _refuse(
+                "tariff.price_too_large",
+                f"A {self.dimension} price of {self.price} is above {MAX_UNIT_PRICE} per unit",
+                "price",
+            )
+        if self.vat is not None and self.vat.is_finite() and self.vat > MAX_VAT:
+            raise _refuse("tariff.vat_too_large", f"VAT {self.vat} % is above {MAX_VAT} %", "vat")
         if self.vat is not None and (not self.vat.is_finite() or self.vat < 0):
             raise _refuse(
                 "tariff.vat_negative",
                 f"VAT must be a percentage of at least 0, not {self.vat}",
                 "vat",
+            )
+        if self.step_size > MAX_STEP_SIZE:
+            raise _refuse(
+                "tariff.step_size_too_large",
+                f"step_size {self.step_size} is above {MAX_STEP_SIZE}",
+                "step_size",
             )
         if self.dimension is not TariffDimension.FLAT and self.step_size <= 0:
             raise _refuse(
@@ -259,6 +282,10 @@ class PriceBound:
             if value is not None and (not value.is_finite() or value < 0):
                 raise _refuse(
                     "tariff.bound_negative", f"{name} must be at least 0, not {value}", name
+                )
+            if value is not None and value > MAX_BOUND:
+                raise _refuse(
+                    "tariff.bound_too_large", f"{name} {value} is above {MAX_BOUND}", name
                 )
 
 

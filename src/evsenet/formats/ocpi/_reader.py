@@ -171,12 +171,12 @@ class Reader:
             return None
         try:
             parsed = datetime.fromisoformat(text)
-        except ValueError:
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        except (ValueError, OverflowError):
             self.problem(
                 f"{path}.{key}", VALUE_INVALID, f"{path}.{key} is {text!r}, not an RFC 3339 time"
             )
             return None
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
     def time_of_day(self, data: Mapping[str, Any], key: str, path: str) -> time | None:
         text = self.text(data, key, path)

@@ -1,4 +1,4 @@
-"""Service offers with Next Generation Pricing: the terms, the prices, and review.
+"""Service offers with Next Generation Pricing: the terms and the prices.
 
 An offer is built in two layers, so that a draft can be saved before it is complete:
 
@@ -8,11 +8,11 @@ An offer is built in two layers, so that a draft can be saved before it is compl
    limited offer without notice period or with a lead time, `valid_to` beyond two years,
    two-step on a bilateral offer, a VAT rate outside 0–100 …
 2. `Offer` holds the terms, the tariffs and per group a currency and a weekly schedule.
-   `offer_problems(offer, network_groups)` lists every *blocking* problem — gaps and
-   overlaps per group, unknown tariff names, tariffs of another currency than their
-   group, duplicate tariff names, groups not in the network or without a schedule. An
-   empty list means the offer may be published. The review shows the same list, and the
-   publish refusal carries it.
+   `evsenet.domain.offer_review.offer_problems(offer, network_groups)` lists every
+   *blocking* problem — gaps and overlaps per group, unknown tariff names, tariffs of
+   another currency than their group, duplicate tariff names, groups not in the network
+   or without a schedule. An empty list means the offer may be published. The review
+   shows the same list, and the publish refusal carries it.
 
 The lifecycle (draft → pending → active → expired/cancelled), the "one offer-to-all in
 force per service type" rule and price versions are in `evsenet.domain.offer_lifecycle`.
@@ -20,7 +20,7 @@ force per service type" rule and price versions are in `evsenet.domain.offer_lif
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -29,7 +29,7 @@ from enum import IntEnum
 from evsenet.domain.errors import DomainError, FieldProblem, InvalidRecord
 from evsenet.domain.ids import ProviderId
 from evsenet.domain.money import Currency
-from evsenet.domain.schedule import ScheduleProblem, TimeSlot, Weekday, schedule_problems
+from evsenet.domain.schedule import TimeSlot
 from evsenet.domain.tariff import Tariff, name_key
 from evsenet.domain.text import PlainText
 
@@ -149,27 +149,6 @@ class Offer:
         for tariff in self.tariffs:
             keyed.setdefault(tariff.key, tariff)
         return keyed
-
-
-@dataclass(frozen=True, slots=True)
-class OfferProblem:
-    """One blocking problem of an offer: the code, a readable message, where it is."""
-
-    code: str
-    message: str
-    field: str
-    group_id: str | None = None
-    day: Weekday | None = None
-    start: int | None = None
-    end: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class NetworkGroup:
-    """A group of the offer's network as review sees it: its id and name."""
-
-    group_id: str
-    name: str
 
 
 def two_years_after(start: datetime) -> datetime:
@@ -415,86 +394,3 @@ def _check_vat(check: _Collector, vat: Decimal) -> None:
             "offer.vat_too_precise",
             f"VAT rate {vat} has more than {VAT_DECIMALS} decimals",
         )
-
-
-def offer_problems(offer: Offer, network_groups: Iterable[NetworkGroup]) -> list[OfferProblem]:
-    """Every blocking problem of `offer` against the groups of its network.
-
-    Empty means publishable (the zero-priced EVSEs are a separate acknowledgement).
-    """
-    return price_problems(offer.tariffs, offer.groups, network_groups)
-
-
-def price_problems(
-    tariffs: Sequence[Tariff],
-    groups: Sequence[GroupPrices],
-    network_groups: Iterable[NetworkGroup],
-) -> list[OfferProblem]:
-    """The blocking problems of a set of prices (an offer's, or a new price version's)."""
-    problems: list[OfferProblem] = []
-    if not tariffs:
-        problems.append(
-            OfferProblem("offer.tariffs_missing", "The offer defines no tariff", "tariffs")
-        )
-    keyed: dict[str, Tariff] = {}
-    for index, tariff in enumerate(tariffs):
-        if tariff.key in keyed:
-            problems.append(
-                OfferProblem(
-                    "offer.tariff_duplicate",
-                    f"Tariff name {tariff.name!r} is used twice (letter case does not count)",
-                    f"tariffs[{index}].name",
-                )
-            )
-        keyed.setdefault(tariff.key, tariff)
-    names = {group.group_id: group.name for group in network_groups}
-    seen: set[str] = set()
-    for index, prices in enumerate(groups):
-        where = f"groups[{index}]"
-        if prices.group_id in seen:
-            problems.append(
-                OfferProblem(
-                    "offer.group_duplicate",
-                    f"Group {prices.group_id} is priced twice",
-                    where,
-                    prices.group_id,
-                )
-            )
-            continue
-        seen.add(prices.group_id)
-        if prices.group_id not in names:
-            problems.append(
-                OfferProblem(
-                    "offer.group_unknown",
-                    f"Group {prices.group_id} is not a group of the offer's network",
-                    where,
-                    prices.group_id,
-                )
-            )
-            continue
-        label = f"Group {names[prices.group_id]}"
-        for found in schedule_problems(prices.slots, tariffs=keyed, currency=prices.currency):
-            problems.append(_from_schedule(found, label, where, prices.group_id))
-    for group_id, name in names.items():
-        if group_id not in seen:
-            problems.append(
-                OfferProblem(
-                    "offer.group_unpriced",
-                    f"Group {name} has no currency and schedule under this offer",
-                    "groups",
-                    group_id,
-                )
-            )
-    return problems
-
-
-def _from_schedule(found: ScheduleProblem, label: str, where: str, group_id: str) -> OfferProblem:
-    return OfferProblem(
-        found.code,
-        f"{label}: {found.message}",
-        f"{where}.slots",
-        group_id,
-        found.day,
-        found.start,
-        found.end,
-    )

@@ -183,6 +183,17 @@ def ordered(slots: Iterable[TimeSlot]) -> list[TimeSlot]:
     return sorted(slots, key=lambda slot: (slot.day, slot.start, slot.end))
 
 
+def covered_seconds(slots: Iterable[TimeSlot]) -> int:
+    """How many seconds of the week at least one slot covers (604800 = the whole week)."""
+    total, reach = 0, -1
+    for slot in sorted(slots, key=lambda s: s.week_start):
+        start, end = max(slot.week_start, reach + 1), slot.week_end
+        if end >= start:
+            total += end - start + 1
+        reach = max(reach, end)
+    return total
+
+
 def schedule_problems(
     slots: Sequence[TimeSlot],
     *,

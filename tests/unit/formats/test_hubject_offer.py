@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from evsenet.domain.errors import DomainError, InvalidRecord
-from evsenet.domain.offer import NetworkGroup, offer_problems, price_problems
 from evsenet.domain.offer_lifecycle import OfferStatus
+from evsenet.domain.offer_review import NetworkGroup, offer_problems, price_problems
 from evsenet.domain.schedule import Weekday
 from evsenet.domain.tariff import ComponentType, FeeInitiated, ReferenceUnit
 from evsenet.formats._json_body import parse_json_object

@@ -33,12 +33,12 @@ Choices where Hubject's pages are silent or loose:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from evsenet.domain.errors import DomainError, InvalidRecord
+from evsenet.domain.errors import DomainError, FieldProblem, InvalidRecord
 from evsenet.domain.ids import ProviderId
 from evsenet.domain.money import currency
 from evsenet.domain.offer import (
@@ -48,6 +48,7 @@ from evsenet.domain.offer import (
     TwoStepFields,
     offer_terms,
 )
+from evsenet.domain.offer_review import OfferProblem
 from evsenet.domain.schedule import TimeSlot, parse_day, time_slot
 from evsenet.domain.tariff import PricingComponent, Tariff, pricing_component, tariff
 from evsenet.formats._json_body import JsonBody, join
@@ -188,6 +189,19 @@ def problem_path(field: str, *, products: str = "products") -> str:
     index, rest = match.groups()
     tail = ".product.timePlans" if rest == ".slots" else rest
     return f"{products}[{index}]{tail}"
+
+
+def review_refusal(
+    problems: Sequence[OfferProblem], *, products: str = "products"
+) -> InvalidRecord:
+    """The review's blocking problems as one refusal of the body they came from, each
+    field a JSON path of it (for the Hubject paths, which create and publish at once)."""
+    return InvalidRecord(
+        [
+            FieldProblem(problem_path(p.field, products=products), p.code, p.message)
+            for p in problems
+        ]
+    )
 
 
 def _terms(

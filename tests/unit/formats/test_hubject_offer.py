@@ -21,6 +21,7 @@ from evsenet.formats.hubject_offer import (
     problem_path,
     read_create_offer,
     read_price_update,
+    review_refusal,
 )
 from evsenet.formats.hubject_offer_answer import (
     OfferRecord,
@@ -396,3 +397,13 @@ def test_a_body_that_is_no_json_object_is_refused() -> None:
         with pytest.raises(DomainError) as refused:
             parse_json_object(text)
         assert refused.value.code == "json.body.malformed"
+
+
+def test_review_problems_become_one_refusal_of_the_body() -> None:
+    data = body("refused/create_gap_in_the_schedule.json")
+    offer = read_create_offer(data, now=NOW, vat_percent=VAT).offer
+    refusal = review_refusal(offer_problems(offer, NETWORK))
+    assert refusal.code == "schedule.gap"
+    assert refusal.field == "products[0].product.timePlans"
+    assert refusal.problems[0].message == "Group North: MONDAY 06:00:00–06:59:59 has no tariff"
+    assert len(refusal.problems) == 5

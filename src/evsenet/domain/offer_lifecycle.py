@@ -208,6 +208,18 @@ def check_price_update(
         )
 
 
+def ensure_same_network(offer_network_id: str, update_network_id: str) -> None:
+    """Raise `DomainError` `offer.version_network_mismatch` when a price update names
+    another network than the offer's: a version replaces prices, never the network."""
+    if offer_network_id != update_network_id:
+        raise DomainError(
+            "offer.version_network_mismatch",
+            f"The offer prices network {offer_network_id}; a price version cannot move it to "
+            f"{update_network_id}",
+            field="network_id",
+        )
+
+
 def next_version(
     current: PriceVersion, *, new_id: str, update_date: datetime
 ) -> tuple[PriceVersion, PriceVersion]:

@@ -231,7 +231,7 @@ def _terms(
             "offer.valid_to_not_allowed",
             "An unlimited offer has no validTo; omit it or send null",
         )
-    if unlimited is False and valid_to is None and "validTo" not in _missing(reader):
+    if unlimited is False and valid_to is None and "validTo" not in _faulty_fields(reader):
         reader.fail("validTo", "offer.valid_to_missing", "A limited offer needs validTo")
     if len(reader.problems) > before:
         return None
@@ -263,7 +263,7 @@ def _terms(
         return None
 
 
-def _missing(reader: JsonBody) -> set[str]:
+def _faulty_fields(reader: JsonBody) -> set[str]:
     return {p.field for p in reader.problems}
 
 

@@ -17,6 +17,7 @@ from evsenet.domain.offer_lifecycle import (
     PriceVersion,
     check_price_update,
     ensure_editable,
+    ensure_same_network,
     ensure_single_offer_to_all,
     next_version,
     offers_to_all_in_the_way,
@@ -188,3 +189,10 @@ def test_the_update_may_start_exactly_when_the_lead_time_ends() -> None:
         update_date=JAN + timedelta(days=42),
         now=JAN,
     )
+
+
+def test_a_price_version_keeps_the_offers_network() -> None:
+    ensure_same_network("net-1", "net-1")
+    with pytest.raises(DomainError) as refused:
+        ensure_same_network("net-1", "net-2")
+    assert refused.value.code == "offer.version_network_mismatch"

@@ -6,7 +6,8 @@ A schedule of `--slots-per-day` equal slots on each of the seven days (96 = ever
 minutes, the busiest a schedule editor makes), four tariffs in turn. Prints the median of
 five rounds: one `schedule_problems` run, one `WeekLookup` compile, and the lookups per
 second of `tariff_at_second` and of `tariff_at_instant` (an aware instant read in
-Europe/Berlin through zoneinfo).
+Europe/Berlin through zoneinfo), and the validator's worst case: `MAX_SLOTS` nested slots
+of distinct tariffs on one day.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from evsenet.domain.schedule import (
+    MAX_SLOTS,
     SECONDS_PER_DAY,
     SECONDS_PER_WEEK,
     Colour,
@@ -37,6 +39,15 @@ def busy_week(per_day: int) -> list[TimeSlot]:
             end = SECONDS_PER_DAY - 1 if index == per_day - 1 else (index + 1) * width - 1
             slots.append(TimeSlot(day, index * width, end, "ABCD"[index % 4], Colour.INDIGO))
     return slots
+
+
+def nested_day(count: int) -> list[TimeSlot]:
+    """The validator's worst case: `count` slots on Monday, each inside the one before,
+    each naming its own tariff (every stretch is an overlap listing many names)."""
+    return [
+        TimeSlot(Weekday.MONDAY, i, SECONDS_PER_DAY - 1 - i, f"T{i}", Colour.INDIGO)
+        for i in range(count)
+    ]
 
 
 def median_seconds(run: Callable[[], object], rounds: int = 5) -> float:
@@ -65,11 +76,14 @@ def main() -> None:
     by_instant = median_seconds(
         lambda: [lookup.tariff_at_instant(i, "Europe/Berlin") for i in instants]
     )
+    worst = nested_day(MAX_SLOTS)
+    nested = median_seconds(lambda: schedule_problems(worst), rounds=3)
     print(f"slots: {len(slots)} ({options.slots_per_day} per day)")
     print(f"schedule_problems: {validate * 1000:.2f} ms")
     print(f"WeekLookup compile: {compile_ * 1000:.2f} ms")
     print(f"tariff_at_second: {options.lookups / by_second:,.0f} lookups/s")
     print(f"tariff_at_instant (Europe/Berlin): {options.lookups / by_instant:,.0f} lookups/s")
+    print(f"schedule_problems, worst case ({MAX_SLOTS} nested slots): {nested * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

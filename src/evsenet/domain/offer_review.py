@@ -21,6 +21,7 @@ from decimal import ROUND_DOWN, Decimal
 from evsenet.domain.money import Currency
 from evsenet.domain.offer import GroupPrices, Offer
 from evsenet.domain.schedule import (
+    MAX_SLOTS,
     SECONDS_PER_WEEK,
     ScheduleProblem,
     Weekday,
@@ -150,6 +151,17 @@ def price_problems(
             )
             continue
         label = f"Group {names[prices.group_id]}"
+        if len(prices.slots) > MAX_SLOTS:
+            problems.append(
+                OfferProblem(
+                    "schedule.too_many_slots",
+                    f"{label} has {len(prices.slots)} time slots; at most {MAX_SLOTS} "
+                    "(every 15 minutes of the week) are allowed",
+                    f"{where}.slots",
+                    prices.group_id,
+                )
+            )
+            continue
         for found in schedule_problems(prices.slots, tariffs=keyed, currency=prices.currency):
             problems.append(_from_schedule(found, label, where, prices.group_id))
     for group_id, name in names.items():

@@ -27,6 +27,12 @@ from evsenet.domain.tariff import Tariff, name_key
 SECONDS_PER_DAY = 86_400
 SECONDS_PER_WEEK = 7 * SECONDS_PER_DAY
 LAST_SECOND = SECONDS_PER_DAY - 1
+MAX_SLOTS = 7 * 96
+"""Slots a group's weekly schedule may have: every 15 minutes of the week (dynamic
+prices) fits; more is refused by review (`schedule.too_many_slots`), which keeps the
+validator's work bounded."""
+MESSAGE_NAMES = 5
+"""Tariff names an overlap message lists before it says "and N more"."""
 _CLOCK = re.compile(r"([0-9]{2}):([0-9]{2}):([0-9]{2})")
 
 
@@ -222,54 +228,55 @@ def schedule_problems(
 
 
 def _coverage_problems(day: Weekday, slots: list[TimeSlot]) -> list[ScheduleProblem]:
-    """Sweep one day's slot edges: count the slots covering each stretch between edges."""
-    edges: dict[int, list[tuple[int, int]]] = {}
-    for index, slot in enumerate(slots):
-        edges.setdefault(slot.start, []).append((+1, index))
-        edges.setdefault(slot.end + 1, []).append((-1, index))
-    edges.setdefault(0, [])
-    edges.setdefault(SECONDS_PER_DAY, [])
-    covering: set[int] = set()
-    stretches: list[tuple[int, int, frozenset[int]]] = []
+    """Sweep one day's slot edges, counting the slots (and their tariffs) that cover each
+    stretch between two edges. Every edge changes the covering slots, so each stretch
+    between edges is reported on its own. O(n log n) plus the tariff names listed."""
+    edges: dict[int, list[tuple[int, str]]] = {0: [], SECONDS_PER_DAY: []}
+    for slot in slots:
+        edges.setdefault(slot.start, []).append((+1, slot.tariff))
+        edges.setdefault(slot.end + 1, []).append((-1, slot.tariff))
+    names: dict[str, int] = {}
+    """Covering slots per tariff name, in the order the names began to cover."""
+    count = 0
+    problems = []
     points = sorted(edges)
     for here, following in itertools.pairwise(points):
-        for change, index in edges[here]:
-            if change > 0:
-                covering.add(index)
+        # additions first, so that a tariff continuing across the edge keeps its place
+        for change, name in sorted(edges[here], key=lambda event: -event[0]):
+            count += change
+            left = names.get(name, 0) + change
+            if left:
+                names[name] = left
             else:
-                covering.discard(index)
-        now = frozenset(covering)
-        if stretches and stretches[-1][2] == now and stretches[-1][1] == here - 1:
-            stretches[-1] = (stretches[-1][0], following - 1, now)
-        else:
-            stretches.append((here, following - 1, now))
-    problems = []
-    for start, end, cover in stretches:
-        if not cover:
+                del names[name]
+        end = following - 1
+        if count == 0:
             problems.append(
                 ScheduleProblem(
-                    "schedule.gap", f"{span(day, start, end)} has no tariff", day, start, end
+                    "schedule.gap", f"{span(day, here, end)} has no tariff", day, here, end
                 )
             )
-        elif len(cover) > 1:
-            names = tuple(slots[index].tariff for index in sorted(cover))
+        elif count > 1:
             problems.append(
                 ScheduleProblem(
                     "schedule.overlap",
-                    f"{span(day, start, end)} is covered by {_covered_by(names)}",
+                    f"{span(day, here, end)} is covered by {_covered_by(names, count)}",
                     day,
-                    start,
+                    here,
                     end,
-                    names,
+                    tuple(names),
                 )
             )
     return problems
 
 
-def _covered_by(names: tuple[str, ...]) -> str:
-    distinct = list(dict.fromkeys(names))
+def _covered_by(names: Mapping[str, int], count: int) -> str:
+    distinct = list(names)
     if len(distinct) == 1:
-        return f"{len(names)} slots of tariff {distinct[0]}"
+        return f"{count} slots of tariff {distinct[0]}"
+    if len(distinct) > MESSAGE_NAMES:
+        shown = ", ".join(distinct[:MESSAGE_NAMES])
+        return f"tariffs {shown} and {len(distinct) - MESSAGE_NAMES} more"
     return "tariffs " + ", ".join(distinct[:-1]) + " and " + distinct[-1]
 
 

@@ -130,3 +130,19 @@ def test_coverage_shows_each_network_group_with_its_currency_and_covered_share()
     assert coverage[0].covered_percent == Decimal("7.14")
     (full,) = group_coverage(offer((DAY,), (GroupPrices("g-1", EUR, overlapping),)), GROUPS[:1])
     assert (full.complete, full.covered_percent) == (True, Decimal("100.00"))
+
+
+def test_a_schedule_with_more_slots_than_every_quarter_hour_is_refused_unread() -> None:
+    quarter_hours = tuple(
+        TimeSlot(day, q * 900, q * 900 + 899, "Day", Colour.INDIGO)
+        for day in Weekday
+        for q in range(96)
+    )
+    allowed = offer((DAY,), (GroupPrices("g-1", EUR, quarter_hours),))
+    assert offer_problems(allowed, GROUPS[:1]) == []
+    extra = (*quarter_hours, TimeSlot(Weekday.MONDAY, 0, 0, "Day", Colour.INDIGO))
+    (problem,) = offer_problems(offer((DAY,), (GroupPrices("g-1", EUR, extra),)), GROUPS[:1])
+    assert (problem.code, problem.field) == ("schedule.too_many_slots", "groups[0].slots")
+    assert problem.message == (
+        "Group North has 673 time slots; at most 672 (every 15 minutes of the week) are allowed"
+    )

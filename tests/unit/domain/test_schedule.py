@@ -190,7 +190,7 @@ def _oracle(slots: list[TimeSlot]) -> tuple[list[tuple[object, ...]], list[tuple
             if not cover:
                 gaps.append((day, first, last))
             elif len(cover) > 1:
-                overlaps.append((day, first, last, tuple(sorted(mine[i].tariff for i in cover))))
+                overlaps.append((day, first, last, tuple(sorted({mine[i].tariff for i in cover}))))
     return gaps, overlaps
 
 
@@ -219,8 +219,24 @@ def test_every_second_is_in_a_gap_or_an_overlap_exactly_when_zero_or_several_slo
     found = schedule_problems(slots)
     edges = {e for s in slots for e in (s.start - 1, s.start, s.end, s.end + 1)}
     for day in Weekday:
-        for second in {*probes, *edges} & set(range(SECONDS_PER_DAY)):
+        for second in {p for p in (*probes, *edges) if 0 <= p < SECONDS_PER_DAY}:
             covering = sum(s.day == day and s.start <= second <= s.end for s in slots)
             hits = [p.code for p in found if p.day == day and p.start <= second <= p.end]
             expected = {0: ["schedule.gap"], 1: []}.get(covering, ["schedule.overlap"])
             assert hits == expected, (day, clock(second), covering)
+
+
+def test_an_overlap_of_many_tariffs_lists_five_and_counts_the_rest() -> None:
+    nested = [TimeSlot(Weekday.MONDAY, 0, 3599, f"T{i}", Colour.INDIGO) for i in range(8)]
+    overlap = next(p for p in schedule_problems(nested) if p.code == "schedule.overlap")
+    assert overlap.message == (
+        "MONDAY 00:00:00–00:59:59 is covered by tariffs T0, T1, T2, T3, T4 and 3 more"
+    )
+    assert overlap.tariffs == tuple(f"T{i}" for i in range(8))
+
+
+def test_a_tariff_given_twice_for_the_same_stretch_is_counted() -> None:
+    twice = [d for d in whole_week() if d.day != Weekday.FRIDAY]
+    twice += [slot(Weekday.FRIDAY, "00:00:00", "23:59:59")] * 2
+    (overlap,) = schedule_problems(twice)
+    assert overlap.message == "FRIDAY 00:00:00–23:59:59 is covered by 2 slots of tariff A"

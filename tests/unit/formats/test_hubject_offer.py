@@ -383,6 +383,7 @@ def test_day_counts_are_read_from_numbers_and_digit_strings(value: object, expec
         pytest.param(True, id="boolean"),
         pytest.param("42 days", id="text"),
         pytest.param(Decimal("4.5"), id="fraction"),
+        pytest.param(Decimal("1E+999999999"), id="a-number-too-large-to-hold"),
     ],
 )
 def test_a_day_count_that_is_no_whole_number_is_refused(value: object) -> None:

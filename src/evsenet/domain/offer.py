@@ -21,7 +21,7 @@ force per service type" rule and price versions are in `evsenet.domain.offer_lif
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import IntEnum
@@ -149,6 +149,23 @@ class Offer:
         for tariff in self.tariffs:
             keyed.setdefault(tariff.key, tariff)
         return keyed
+
+
+def with_group_currency(offer: Offer, group_id: str, money: Currency) -> tuple[Offer, int]:
+    """The draft with group `group_id` priced in `money`, and how many slots that removed.
+
+    A schedule's slots point at tariffs of the group's currency, so changing the currency
+    removes the group's slots (DESIGN.md: "the user is told first" — the count is what to
+    tell). The same currency changes nothing; a group not priced yet is added empty.
+    """
+    groups = list(offer.groups)
+    for index, prices in enumerate(groups):
+        if prices.group_id == group_id:
+            if prices.currency == money:
+                return offer, 0
+            groups[index] = GroupPrices(group_id, money, ())
+            return replace(offer, groups=tuple(groups)), len(prices.slots)
+    return replace(offer, groups=(*groups, GroupPrices(group_id, money, ()))), 0
 
 
 def two_years_after(start: datetime) -> datetime:

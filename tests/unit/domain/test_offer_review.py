@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from evsenet.domain.money import currency
-from evsenet.domain.offer import GroupPrices, Offer, offer_terms
+from evsenet.domain.offer import GroupPrices, Offer, offer_terms, with_group_currency
 from evsenet.domain.offer_review import NetworkGroup, group_coverage, offer_problems
 from evsenet.domain.schedule import Colour, TimeSlot, Weekday
 from evsenet.domain.tariff import Tariff, pricing_component
@@ -146,3 +146,15 @@ def test_a_schedule_with_more_slots_than_every_quarter_hour_is_refused_unread() 
     assert problem.message == (
         "Group North has 673 time slots; at most 672 (every 15 minutes of the week) are allowed"
     )
+
+
+def test_changing_a_groups_currency_removes_its_slots_and_says_how_many() -> None:
+    draft = offer((DAY,), (GroupPrices("g-1", EUR, week("Day")),))
+    same, removed = with_group_currency(draft, "g-1", EUR)
+    assert (same, removed) == (draft, 0)
+    swiss, removed = with_group_currency(draft, "g-1", CHF)
+    assert removed == 7
+    assert swiss.groups == (GroupPrices("g-1", CHF, ()),)
+    added, removed = with_group_currency(draft, "g-2", CHF)
+    assert removed == 0
+    assert added.groups[1] == GroupPrices("g-2", CHF, ())

@@ -196,3 +196,21 @@ def test_intervals_are_ordered_and_merge_neighbours_of_one_tariff_on_request() -
         ScheduleInterval(Weekday.MONDAY, 200, 299, "B"),
         ScheduleInterval(Weekday.TUESDAY, 100, 199, "B"),
     )
+
+
+@settings(max_examples=100, deadline=None)
+@given(full_weeks())
+def test_the_intervals_tile_the_week_and_agree_with_the_lookup(slots: list[TimeSlot]) -> None:
+    lookup = WeekLookup(slots)
+    for merge in (False, True):
+        pieces = intervals(slots, merge=merge)
+        reach = -1
+        for piece_ in pieces:
+            first = piece_.day * SECONDS_PER_DAY + piece_.start
+            assert first == reach + 1
+            reach = piece_.day * SECONDS_PER_DAY + piece_.end
+            assert lookup.tariff_at(piece_.day, piece_.start) == piece_.tariff
+            assert lookup.tariff_at(piece_.day, piece_.end) == piece_.tariff
+        assert reach == SECONDS_PER_WEEK - 1
+    merged = intervals(slots, merge=True)
+    assert all(not (a.day == b.day and a.tariff == b.tariff) for a, b in itertools.pairwise(merged))

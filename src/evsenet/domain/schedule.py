@@ -83,7 +83,8 @@ class TimeSlot:
 class ScheduleProblem:
     """One thing that keeps a schedule from pricing every second of the week once.
 
-    `start`/`end` are seconds of `day`, inclusive; `tariffs` the tariff names involved.
+    `start`/`end` are seconds of `day`, inclusive; `tariffs` the distinct tariff names
+    involved, in the order they began to cover the stretch.
     """
 
     code: str

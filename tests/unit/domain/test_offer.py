@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evsenet.domain.errors import DomainError, InvalidRecord
 from evsenet.domain.ids import ProviderId
@@ -213,3 +215,25 @@ def test_all_problems_of_the_terms_come_at_once() -> None:
         ("notice_days", "offer.notice_period_missing"),
         ("vat_percent", "offer.vat_out_of_range"),
     ]
+
+
+@given(
+    st.integers(1, 1500),
+    st.integers(1, 2 * 366 * 86_400),
+    st.integers(0, 365),
+)
+def test_a_limited_offer_is_accepted_exactly_when_it_runs_at_most_two_years(
+    start_days: int, duration_seconds: int, notice_days: int
+) -> None:
+    valid_from = NOW + timedelta(days=start_days)
+    valid_to = valid_from + timedelta(seconds=duration_seconds)
+    values = {**LIMITED, "valid_from": valid_from, "valid_to": valid_to, "notice_days": notice_days}
+    expected = set()
+    if valid_to > two_years_after(valid_from):
+        expected.add(("valid_to", "offer.valid_to_too_far"))
+    if notice_days * 86_400 > duration_seconds:
+        expected.add(("notice_days", "offer.notice_period_too_long"))
+    if expected:
+        assert set(refused(**values)) == expected
+    else:
+        assert offer_terms(**values).valid_to == valid_to

@@ -185,15 +185,15 @@ def _writer_busy(database_url: str) -> bool:
     """Whether a write transaction is open on the database right now."""
     if database_url.startswith("sqlite"):
         path = database_url.removeprefix("sqlite:///")
-        connection = sqlite3.connect(path, timeout=0, isolation_level=None)
+        probe = sqlite3.connect(path, timeout=0, isolation_level=None)
         try:
-            connection.execute("BEGIN IMMEDIATE")
-            connection.execute("ROLLBACK")
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
             return False
         except sqlite3.OperationalError:
             return True
         finally:
-            connection.close()
+            probe.close()
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:

@@ -7,11 +7,15 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    ForeignKeyConstraint,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
+    text,
 )
 
 from evsenet.store.types import ExactDecimal, UtcDateTime
@@ -114,3 +118,104 @@ api_tokens = Table(
     Column("revoked_at", UtcDateTime, nullable=True),
 )
 """API bearer tokens; only a SHA-256 digest of each token is kept."""
+
+ACTIVE = text("withdrawn_at IS NULL")
+LIST_INDEXES = {
+    "ix_evses_active": ("operator_pk", "evse_id"),
+    "ix_evses_active_city": ("operator_pk", "city_key", "power_type", "output_kw", "evse_id"),
+    "ix_evses_active_postal_code": ("operator_pk", "postal_code_key", "power_type", "evse_id"),
+    "ix_evses_active_power": ("operator_pk", "power_type", "output_kw", "evse_id"),
+    "ix_evses_active_country": ("operator_pk", "country", "power_type", "evse_id"),
+    "ix_evses_active_city_sort": ("operator_pk", "city", "evse_id"),
+}
+"""Partial indexes over the active EVSEs for the network lists and the inventory filters:
+each leads with the operator and a filter, carries the other common filters (so that a
+count reads the index alone) and ends with the EVSE ID, the default order and the keyset
+tie-breaker."""
+for _name, _columns in LIST_INDEXES.items():
+    Index(
+        _name,
+        *(evses.c[c] for c in _columns),
+        sqlite_where=ACTIVE,
+        postgresql_where=ACTIVE,
+    )
+
+networks = Table(
+    "networks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("name_key", String(300), nullable=False),
+    Column("description", String(500), nullable=False, server_default=""),
+    Column("status", String(10), nullable=False, server_default="draft"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("activated_at", UtcDateTime, nullable=True),
+    UniqueConstraint("operator_pk", "name_key"),
+    CheckConstraint("status IN ('draft', 'active')", name="status"),
+    CheckConstraint("length(name) BETWEEN 1 AND 100", name="name_length"),
+)
+"""An operator's EVSE networks. `name_key` is the case-folded name: names are unique per
+operator ignoring letter case."""
+
+evse_groups = Table(
+    "evse_groups",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("network_pk", Id, ForeignKey("networks.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(30), nullable=False),
+    Column("name_key", String(90), nullable=False),
+    Column("description", String(500), nullable=False, server_default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("network_pk", "name_key"),
+    UniqueConstraint("id", "network_pk"),
+    CheckConstraint("length(name) BETWEEN 1 AND 30", name="name_length"),
+)
+"""Groups of a network; names unique within the network ignoring letter case (`name_key`).
+(id, network_pk) is unique so that an assignment can name both and the database keeps an
+EVSE's group inside its network."""
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("evse_pk", Id, ForeignKey("evses.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_pk", Id, nullable=False),
+    Column("network_pk", Id, nullable=False),
+    Column("evse_key", String(41), nullable=False),
+    Column("assigned_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["group_pk", "network_pk"],
+        ["evse_groups.id", "evse_groups.network_pk"],
+        ondelete="CASCADE",
+        name="fk_assignments_group_pk_evse_groups",
+    ),
+    Index("ix_assignments_network_pk_group_pk", "network_pk", "group_pk", "evse_key"),
+    Index("ix_assignments_network_pk_evse_key", "network_pk", "evse_key"),
+)
+"""Which group each assigned EVSE is in. The EVSE is the primary key: one group (and so
+one network) per EVSE, whatever two requests try at once. `evse_key` repeats the EVSE's
+normalised ID (which never changes), so that the assigned list pages in ID order and
+counts from this table's indexes alone."""
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor_kind", String(10), nullable=False),
+    Column("actor_id", String(100), nullable=True),
+    Column("actor_label", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("network_pk", Id, nullable=True),
+    Column("counts", Text, nullable=False, server_default="{}"),
+    Column("evse_ids", Text, nullable=False, server_default="[]"),
+    Column("evse_ids_total", Integer, nullable=False, server_default="0"),
+    Index("ix_audit_log_operator_pk_id", "operator_pk", "id"),
+)
+"""Every change to networks, groups and assignments, written in the transaction that made
+it. `network_pk` has no foreign key: the entry outlives a deleted network. `counts` is a
+JSON object, `evse_ids` a JSON list of at most 1,000 EVSE IDs (`evse_ids_total` counts
+them all)."""

@@ -366,7 +366,7 @@ def test_full_load_withdraws_what_it_does_not_name(seeded: Api) -> None:
             b'"EvseDataRecord": []}}',
             "action.unknown",
         ),
-        (b"\xff\xfe\x00", "oicp.body.malformed"),
+        (b"\xff\xfe\x00", "oicp.body.encoding"),
     ],
 )
 def test_an_unreadable_push_body_is_400(api: Api, body: bytes, code: str) -> None:

@@ -8,9 +8,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "src" / "evsenet"
 CODE = re.compile(r'"([a-z_]+(?:\.[a-z_]+)+)"')
-NOT_CODES = {"operators.id", "sqlalchemy.url", "evsenet.api", "evsenet.sqlite", "zone.tab"}
+NOT_CODES = {
+    "operators.id",
+    "sqlalchemy.url",
+    "evsenet.api",
+    "evsenet.sqlite",
+    "zone.tab",
+    "http.request",
+    "http.response.body",
+}
 """Dotted strings of the source that are no error codes: a foreign key, a configuration
-key, a logger and file names."""
+key, a logger, file names and ASGI message types."""
 NEVER_SENT = {"domain.error"}
 """The base class's default; every refusal names its own code."""
 TEXT_FIELDS = ("charging_station_id", "city", "postal_code", "street", "house_number")

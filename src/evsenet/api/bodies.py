@@ -2,7 +2,8 @@
 
 Push and import bodies go to evsenet's own format readers. Before they do, the edge
 refuses a body that cannot be what the path expects — another media type, such as a file
-sent as a multipart form (415 `media_type.unsupported`) — and a body over the app's limit
+sent as a multipart form, or declared in a charset other than UTF-8 (415
+`media_type.unsupported`) — and a body over the app's limit
 (413 `request.too_large`), which is read no further than the limit. A body without a
 `Content-Type` is taken as what the path expects.
 """
@@ -70,6 +71,33 @@ def _media_type(request: Request) -> str | None:
     return header.split(";", 1)[0].strip().lower() or None
 
 
+_UTF_8 = frozenset({"utf-8", "utf8"})
+
+
+def _charset(request: Request) -> str | None:
+    """The `charset` parameter of the Content-Type, if one is declared."""
+    _, _, parameters = request.headers.get("content-type", "").partition(";")
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
+def _check_charset(request: Request) -> None:
+    """Refuse a body declared in another charset than UTF-8: JSON is UTF-8 (RFC 8259
+    §8.1) and evsenet reads files as UTF-8, so such a body would be misread."""
+    charset = _charset(request)
+    if charset is not None and charset not in _UTF_8:
+        raise ApiProblem(
+            415,
+            "media_type.unsupported",
+            f"The body is declared charset={charset[:40]!r}; this service reads UTF-8 only "
+            "(JSON is UTF-8 by RFC 8259): send the body as UTF-8 with charset=utf-8 or "
+            "without a charset",
+        )
+
+
 def _too_large(limit: int) -> ApiProblem:
     return ApiProblem(
         413,
@@ -84,6 +112,7 @@ async def read_body(request: Request, kind: BodyKind) -> bytes:
     media_type = _media_type(request)
     if media_type is not None and not kind.accepts(media_type):
         raise ApiProblem(415, "media_type.unsupported", kind.refusal(media_type))
+    _check_charset(request)
     limit: int = request.app.state.max_body_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:

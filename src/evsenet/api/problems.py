@@ -161,7 +161,8 @@ def _http_problem(request: Request, error: StarletteHTTPException) -> ProblemRes
     elif error.status_code == 405:
         headers = {name.lower(): value for name, value in (error.headers or {}).items()}
         allowed = headers.get("allow", "another method")
-        detail = f"{request.url.path} does not accept {request.method}; use {allowed}"
+        method = request.scope.get("evsenet_method", request.method)
+        detail = f"{request.url.path} does not accept {method}; use {allowed}"
     return problem(error.status_code, code, detail, headers=error.headers)
 
 

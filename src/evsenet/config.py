@@ -63,3 +63,23 @@ def _whole_number(name: str, default: int, example: str, highest: int) -> int:
 def max_concurrent_writes() -> int:
     """How many pushes and imports one server process runs at once."""
     return _whole_number("EVSENET_MAX_CONCURRENT_WRITES", DEFAULT_MAX_CONCURRENT_WRITES, "2", 64)
+
+
+DEFAULT_HEADER_TIMEOUT_S = 10
+DEFAULT_BODY_TIMEOUT_S = 30
+DEFAULT_MAX_CONNECTIONS = 4096
+
+
+def header_timeout_seconds() -> int:
+    """Seconds a client has to send a request line and headers (`EVSENET_HEADER_TIMEOUT_S`)."""
+    return _whole_number("EVSENET_HEADER_TIMEOUT_S", DEFAULT_HEADER_TIMEOUT_S, "10", 3600)
+
+
+def body_timeout_seconds() -> int:
+    """Seconds a body may pause before the connection is closed (`EVSENET_BODY_TIMEOUT_S`)."""
+    return _whole_number("EVSENET_BODY_TIMEOUT_S", DEFAULT_BODY_TIMEOUT_S, "30", 3600)
+
+
+def max_connections() -> int:
+    """Open client connections one server process keeps (`EVSENET_MAX_CONNECTIONS`)."""
+    return _whole_number("EVSENET_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, "4096", 1_000_000)

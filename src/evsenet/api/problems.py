@@ -24,7 +24,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from evsenet.domain.errors import BatchRejected, Conflict, DomainError, NotFound
+from evsenet.domain.errors import (
+    REPORT_LIMIT,
+    BatchRejected,
+    Conflict,
+    DomainError,
+    NotFound,
+    bounded_text,
+    reported,
+)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:evsenet:problem:"
@@ -89,18 +97,31 @@ def problem(
     *,
     errors: Sequence[Mapping[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
+    errors_not_shown: int = 0,
 ) -> ProblemResponse:
-    """A problem details answer."""
+    """A problem details answer. `detail` keeps at most MESSAGE_LIMIT characters; `errors`
+    lists the first REPORT_LIMIT entries and `errors_not_shown` counts the others (those
+    cut here and `errors_not_shown` given by a caller that cut them already)."""
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + code,
         "title": _phrase(status),
         "status": status,
-        "detail": detail,
+        "detail": bounded_text(detail),
         "code": code,
     }
     if errors is not None:
-        body["errors"] = [dict(error) for error in errors]
+        shown, cut = reported(errors)
+        body["errors"] = [_bounded_entry(error) for error in shown]
+        if cut + errors_not_shown:
+            body["errors_not_shown"] = cut + errors_not_shown
     return ProblemResponse(_displayable_json(body), status_code=status, headers=dict(headers or {}))
+
+
+def _bounded_entry(error: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: bounded_text(value) if isinstance(value, str) else value
+        for key, value in error.items()
+    }
 
 
 def status_of(error: DomainError) -> int:
@@ -117,7 +138,17 @@ def status_of(error: DomainError) -> int:
 def domain_problem(error: DomainError) -> ProblemResponse:
     errors: list[dict[str, object]] | None = None
     if isinstance(error, BatchRejected):
-        errors = [record.as_dict() for record in error.problems]
+        shown, not_shown = reported(error.problems)
+        detail = error.message
+        if not_shown:
+            detail += (
+                f" The first {REPORT_LIMIT} of {len(error.problems)} problems are listed in "
+                "`errors`; `errors_not_shown` counts the others."
+            )
+        errors = [record.as_dict() for record in shown]
+        return problem(
+            status_of(error), error.code, detail, errors=errors, errors_not_shown=not_shown
+        )
     elif error.field is not None:
         errors = [{"field": error.field, "code": error.code, "message": error.message}]
     return problem(status_of(error), error.code, error.message, errors=errors)
@@ -215,6 +246,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "detail": {"type": "string"},
         "code": {"type": "string"},
         "errors": {"type": "array", "items": {"type": "object"}},
+        "errors_not_shown": {"type": "integer", "minimum": 1},
     },
 }
 """The JSON schema of a problem, for the OpenAPI document."""

@@ -177,8 +177,9 @@ def test_two_thousand_half_open_sockets_are_closed_in_time_while_health_answers(
     served: Served,
 ) -> None:
     # On a machine shared with other work /health alone can take tens of milliseconds:
-    # the bound is 100 ms, or twice what the same server answers in without idle sockets.
-    bound = max(0.1, 2 * _p99(_sample_health(served.port, 2)))
+    # the bound is 100 ms, or three times what the same server answers in without idle
+    # sockets at the moment.
+    bound = max(0.1, 3 * _p99(_sample_health(served.port, 2)))
     sockets = []
     try:
         opened = time.monotonic()

@@ -12,6 +12,7 @@ NOT_CODES = {
     "operators.id",
     "sqlalchemy.url",
     "evsenet.api",
+    "evsenet.server",
     "evsenet.sqlite",
     "zone.tab",
     "http.request",

@@ -5,13 +5,16 @@ refuses a body that cannot be what the path expects — another media type, such
 sent as a multipart form, or declared in a charset other than UTF-8 (415
 `media_type.unsupported`) — and a body over the app's limit
 (413 `request.too_large`), which is read no further than the limit. A body without a
-`Content-Type` is taken as what the path expects.
+`Content-Type` is taken as what the path expects. A large body is spooled to a temporary
+file rather than held in memory while it is parsed (`spool_body`).
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import IO
 
 from fastapi import Request
 from starlette.requests import ClientDisconnect
@@ -107,8 +110,20 @@ def _too_large(limit: int) -> ApiProblem:
     )
 
 
+SPOOL_IN_MEMORY = 1024 * 1024
+"""Bodies up to this size stay in memory; larger ones are spooled to a temporary file."""
+
+
 async def read_body(request: Request, kind: BodyKind) -> bytes:
     """The request body, once its media type fits `kind` and its size the app's limit."""
+    with await spool_body(request, kind) as body:
+        return body.read()
+
+
+async def spool_body(request: Request, kind: BodyKind) -> IO[bytes]:
+    """The request body in a temporary file (in memory up to SPOOL_IN_MEMORY bytes),
+    positioned at its start, once its media type fits `kind` and its size the app's
+    limit. The caller closes it (which deletes it)."""
     media_type = _media_type(request)
     if media_type is not None and not kind.accepts(media_type):
         raise ApiProblem(415, "media_type.unsupported", kind.refusal(media_type))
@@ -117,18 +132,23 @@ async def read_body(request: Request, kind: BodyKind) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
-    chunks: list[bytes] = []
+    spooled: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
     size = 0
     try:
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
                 raise _too_large(limit)
-            chunks.append(chunk)
+            spooled.write(chunk)
     except ClientDisconnect:
+        spooled.close()
         raise ApiProblem(
             400,
             "request.incomplete",
             "The client closed the connection before the whole body arrived; send it again",
         ) from None
-    return b"".join(chunks)
+    except BaseException:
+        spooled.close()
+        raise
+    spooled.seek(0)
+    return spooled

@@ -70,7 +70,7 @@ def _refuse_unknown(request: Request) -> None:
     unknown = [name for name in dict.fromkeys(request.query_params) if name not in known]
     if not unknown:
         return
-    shown = ", ".join(repr(name[:100]) for name in unknown[:20])
+    shown = ", ".join(repr(name[:60]) for name in unknown[:20])
     if len(unknown) > 20:
         shown += f" and {len(unknown) - 20} more"
     takes = ", ".join(sorted(known)) if known else "none"

@@ -13,13 +13,13 @@ answered with the methods they take (POST), not with those of reading an EVSE.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import IO, Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from evsenet.api.auth import Caller, get_store
-from evsenet.api.bodies import BODY_RESPONSES, EVSE_FILE, OICP_JSON, read_body
+from evsenet.api.bodies import BODY_RESPONSES, EVSE_FILE, OICP_JSON, read_body, spool_body
 from evsenet.api.oicp_body import EVSE_ID_PATTERN, oicp_body
 from evsenet.api.problems import problem_responses
 from evsenet.api.queries import single_valued_query
@@ -28,7 +28,7 @@ from evsenet.api.writes import BUSY_RESPONSES
 from evsenet.domain.ids import EVSE_ID_MAX_LENGTH, OperatorId
 from evsenet.domain.inventory import MAX_OFFSET, MAX_PAGE_SIZE, Page, PushAction
 from evsenet.formats.files import FileFormat, read_file
-from evsenet.formats.oicp import read_oicp_push_bytes
+from evsenet.formats.oicp_stream import read_oicp_push_file
 from evsenet.services.inventory import ImportSummary as Summary
 from evsenet.services.inventory import evse_filter, get_evse, import_evses, list_evses
 from evsenet.store.engine import Store
@@ -76,9 +76,11 @@ SkipInvalid = Annotated[
 ]
 
 
-def push_oicp(store: Store, operator: OperatorId, body: bytes, skip_invalid: bool) -> Summary:
-    """Read an OICP push body and import it for `operator` (runs in a worker thread)."""
-    batch = read_oicp_push_bytes(body)
+def push_oicp(store: Store, operator: OperatorId, body: IO[bytes], skip_invalid: bool) -> Summary:
+    """Read an OICP push body record by record and import it for `operator` (runs in a
+    worker thread); the body file is closed once it is read."""
+    with body:
+        batch = read_oicp_push_file(body)
     return import_evses(store, operator.display, batch, skip_invalid=skip_invalid)
 
 
@@ -157,7 +159,7 @@ async def push_evses(
     checked: nothing was written, send it again.
     """
     async with request.app.state.writes.admitted():
-        body = await read_body(request, OICP_JSON)
+        body = await spool_body(request, OICP_JSON)
         summary = await run_in_threadpool(push_oicp, store, caller, body, skip_invalid)
     return ImportSummary.of(summary)
 

@@ -26,7 +26,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from evsenet.api.auth import PathOperator, get_store
-from evsenet.api.bodies import BODY_RESPONSES, OICP_JSON, read_body
+from evsenet.api.bodies import BODY_RESPONSES, OICP_JSON, spool_body
 from evsenet.api.oicp_body import oicp_body
 from evsenet.api.problems import problem_responses
 from evsenet.api.routes.evses import push_oicp
@@ -120,7 +120,7 @@ async def push_evse_data(
 ) -> Any:
     """eRoamingPushEvseData as Hubject accepts it, all or nothing."""
     async with request.app.state.writes.admitted():
-        body = await read_body(request, OICP_JSON)
+        body = await spool_body(request, OICP_JSON)
         try:
             summary = await run_in_threadpool(push_oicp, store, operator, body, False)
         except ImportRefused as error:

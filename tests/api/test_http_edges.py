@@ -365,14 +365,46 @@ def test_a_slot_is_given_back_when_the_write_fails() -> None:
     assert gate.running == 0
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "two", "65", "1.5"])
-def test_a_bad_max_concurrent_writes_setting_is_refused(
-    monkeypatch: pytest.MonkeyPatch, value: str
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("EVSENET_MAX_CONCURRENT_WRITES", "0"),
+        ("EVSENET_MAX_CONCURRENT_WRITES", "two"),
+        ("EVSENET_MAX_CONCURRENT_WRITES", "65"),
+        ("EVSENET_HEADER_TIMEOUT_S", "-1"),
+        ("EVSENET_HEADER_TIMEOUT_S", "1.5"),
+        ("EVSENET_BODY_TIMEOUT_S", "0"),
+        ("EVSENET_MAX_CONNECTIONS", "many"),
+    ],
+)
+def test_a_bad_edge_setting_is_refused_naming_it(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
 ) -> None:
     from evsenet import config
 
-    monkeypatch.setenv("EVSENET_MAX_CONCURRENT_WRITES", value)
+    monkeypatch.setenv(variable, value)
+    readers = {
+        "EVSENET_MAX_CONCURRENT_WRITES": config.max_concurrent_writes,
+        "EVSENET_HEADER_TIMEOUT_S": config.header_timeout_seconds,
+        "EVSENET_BODY_TIMEOUT_S": config.body_timeout_seconds,
+        "EVSENET_MAX_CONNECTIONS": config.max_connections,
+    }
     with pytest.raises(DomainError) as raised:
-        config.max_concurrent_writes()
+        readers[variable]()
     assert raised.value.code == "config.invalid"
-    assert "EVSENET_MAX_CONCURRENT_WRITES" in raised.value.message
+    assert variable in raised.value.message
+
+
+def test_the_connection_cap_fits_in_the_open_file_limit() -> None:
+    import resource
+
+    from evsenet.api.server import RESERVED_DESCRIPTORS, raise_descriptor_limit
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        fitting = raise_descriptor_limit(10**9)
+        now, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        assert fitting == now - RESERVED_DESCRIPTORS
+        assert raise_descriptor_limit(10) == 10
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

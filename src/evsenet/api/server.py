@@ -69,8 +69,11 @@ def raise_descriptor_limit(connections: int) -> int:
     wanted = connections + RESERVED_DESCRIPTORS
     if soft != resource.RLIM_INFINITY and soft < wanted:
         new_soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (new_soft, hard))
-        soft = new_soft
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (new_soft, hard))
+            soft = new_soft
+        except (ValueError, OSError):
+            pass  # the system's own ceiling (nr_open) is lower: keep the limit there is
     if soft == resource.RLIM_INFINITY:
         return connections
     return max(1, min(connections, soft - RESERVED_DESCRIPTORS))

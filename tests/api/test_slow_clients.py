@@ -59,7 +59,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _serve(tmp_path: Path, **settings: str) -> Iterator[Served]:
+def _serve(tmp_path: Path, *arguments: str, **settings: str) -> Iterator[Served]:
     path = tmp_path / "served.sqlite"
     store = Store(f"sqlite:///{path}")
     upgrade(store)
@@ -69,7 +69,7 @@ def _serve(tmp_path: Path, **settings: str) -> Iterator[Served]:
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if key != "EVSENET_DATABASE_URL"}
     env |= {"EVSENET_DATABASE_PATH": str(path), **settings}
-    command = [sys.executable, "-m", "evsenet.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "evsenet.cli", "serve", "--port", str(port), *arguments]
     process = subprocess.Popen(
         command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -268,3 +268,14 @@ def test_connections_beyond_the_cap_are_closed_at_once(tmp_path: Path) -> None:
                 sock.close()
         time.sleep(0.3)
         assert served.health_seconds()[0] == 200
+
+
+def test_worker_processes_keep_the_same_deadlines(tmp_path: Path) -> None:
+    for served in _serve(tmp_path, "--workers", "2", EVSENET_HEADER_TIMEOUT_S="2"):
+        time.sleep(6)  # past uvicorn's first health checks of its workers
+        assert served.process.poll() is None
+        with served.connect() as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n")
+            sock.setblocking(False)
+            assert len(_closed_within([sock], 5)) == 1
+        assert [served.health_seconds()[0] for _ in range(4)] == [200] * 4

@@ -10,7 +10,7 @@ import typer
 import uvicorn
 
 from evsenet.api.app import create_app
-from evsenet.api.server import GuardedHttpTools, connection_limits
+from evsenet.api.server import connection_limits
 from evsenet.cli.base import app, open_store
 from evsenet.cli.output import REFUSED, say
 from evsenet.config import max_body_bytes, max_concurrent_writes
@@ -38,6 +38,9 @@ def check_address(host: str, port: int) -> None:
 
 KEEP_ALIVE_SECONDS = 5
 """How long an idle keep-alive connection stays open between requests."""
+GUARDED_HTTP = "evsenet.api.server:GuardedHttpTools"
+"""uvicorn's protocol with evsenet's deadlines, named by import string: worker processes
+given the class itself fail uvicorn's health checks and are restarted in a loop."""
 
 
 def run_server(store: Store, host: str, port: int, workers: int) -> None:
@@ -52,7 +55,7 @@ def run_server(store: Store, host: str, port: int, workers: int) -> None:
                 create_app(store),
                 host=host,
                 port=port,
-                http=GuardedHttpTools,
+                http=GUARDED_HTTP,
                 timeout_keep_alive=KEEP_ALIVE_SECONDS,
             )
             return
@@ -63,7 +66,7 @@ def run_server(store: Store, host: str, port: int, workers: int) -> None:
             host=host,
             port=port,
             workers=workers,
-            http=GuardedHttpTools,
+            http=GUARDED_HTTP,
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
     except SystemExit as stopped:

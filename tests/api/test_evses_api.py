@@ -267,6 +267,7 @@ def test_hubjects_example_push_is_accepted_as_it_is(api: Api, peer_data: Path) -
         "unchanged": 0,
         "withdrawn": 0,
         "rejected": [],
+        "rejected_not_shown": 0,
         "committed": True,
     }
     evse = api.get("/api/v1/evses/DE*XYZ*ETEST1").json()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from evsenet.api.problems import ApiProblem, problem_responses
@@ -112,6 +113,16 @@ def _too_large(limit: int) -> ApiProblem:
 
 SPOOL_IN_MEMORY = 1024 * 1024
 """Bodies up to this size stay in memory; larger ones are spooled to a temporary file."""
+WRITE_BATCH = 1024 * 1024
+"""Bytes gathered before one write to the spool file, which runs in a worker thread: a
+disk busy with other writes must not stall the event loop (and every other request)."""
+
+
+async def _write(spooled: IO[bytes], pending: list[bytes]) -> None:
+    if pending:
+        data = b"".join(pending)
+        pending.clear()
+        await run_in_threadpool(spooled.write, data)
 
 
 async def read_body(request: Request, kind: BodyKind) -> bytes:
@@ -134,12 +145,16 @@ async def spool_body(request: Request, kind: BodyKind) -> IO[bytes]:
         raise _too_large(limit)
     spooled: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
     size = 0
+    pending: list[bytes] = []
     try:
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
                 raise _too_large(limit)
-            spooled.write(chunk)
+            pending.append(chunk)
+            if sum(map(len, pending)) >= WRITE_BATCH:
+                await _write(spooled, pending)
+        await _write(spooled, pending)
     except ClientDisconnect:
         spooled.close()
         raise ApiProblem(

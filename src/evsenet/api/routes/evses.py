@@ -22,7 +22,7 @@ from evsenet.api.auth import Caller, get_store
 from evsenet.api.bodies import BODY_RESPONSES, EVSE_FILE, OICP_JSON, read_body, spool_body
 from evsenet.api.oicp_body import EVSE_ID_PATTERN, oicp_body
 from evsenet.api.problems import problem_responses
-from evsenet.api.queries import single_valued_query
+from evsenet.api.queries import single_valued_query as single_valued_query  # other routers
 from evsenet.api.schemas import Evse, EvsePage, ImportSummary
 from evsenet.api.writes import BUSY_RESPONSES
 from evsenet.domain.ids import EVSE_ID_MAX_LENGTH, OperatorId

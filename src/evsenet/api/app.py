@@ -15,7 +15,7 @@ from fastapi import Depends, FastAPI
 from evsenet import config
 from evsenet.api.docs import install_docs
 from evsenet.api.edges import HeadAsGet, RequestDecoding
-from evsenet.api.problems import install_problem_handlers
+from evsenet.api.problems import install_problem_handlers, problem_responses
 from evsenet.api.queries import checked_query
 from evsenet.api.routes import evses, health, oicp, operator
 from evsenet.api.writes import WriteGate
@@ -63,6 +63,8 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         dependencies=[Depends(checked_query)],
+        # Every operation may refuse an unknown query parameter (400, `api/queries.py`).
+        responses=problem_responses(400),
     )
     app.state.store = the_store
     app.state.max_body_bytes = max_body_bytes or config.max_body_bytes()

@@ -4,7 +4,7 @@
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 Each round runs three measurements, each in a fresh process and a fresh SQLite file
-(WAL, synchronous=NORMAL, as evsenet runs it), in turn so machine noise hits all alike:
+(WAL, synchronous=FULL, as evsenet runs it), in turn so machine noise hits all alike:
 
 - `service`: `import_evses` with a generated `fullLoad` batch of raw records (what a format
   reader hands over): validation of every field, the plan against the inventory, the
@@ -103,7 +103,7 @@ def _raw_rows(count: int) -> list[tuple[Any, ...]]:
 def _connect(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA synchronous=FULL")
     return connection
 
 

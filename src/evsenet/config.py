@@ -40,3 +40,46 @@ def max_body_bytes() -> int:
             f"EVSENET_MAX_BODY_MIB is {text!r}; set a whole number of MiB such as 256",
         )
     return int(text) * 1024 * 1024
+
+
+DEFAULT_MAX_CONCURRENT_WRITES = 2
+"""Two pushes at the 256 MiB limit stay within the memory benchmark's bound."""
+WRITE_WAIT_SECONDS = 5.0
+"""How long a push or import waits for a write slot before it is answered 503."""
+
+
+def _whole_number(name: str, default: int, example: str, highest: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit() and 0 < int(text) <= highest):
+        raise DomainError(
+            "config.invalid",
+            f"{name} is {text!r}; set a whole number from 1 to {highest} such as {example}",
+        )
+    return int(text)
+
+
+def max_concurrent_writes() -> int:
+    """How many pushes and imports one server process runs at once."""
+    return _whole_number("EVSENET_MAX_CONCURRENT_WRITES", DEFAULT_MAX_CONCURRENT_WRITES, "2", 64)
+
+
+DEFAULT_HEADER_TIMEOUT_S = 10
+DEFAULT_BODY_TIMEOUT_S = 30
+DEFAULT_MAX_CONNECTIONS = 4096
+
+
+def header_timeout_seconds() -> int:
+    """Seconds a client has to send a request line and headers (`EVSENET_HEADER_TIMEOUT_S`)."""
+    return _whole_number("EVSENET_HEADER_TIMEOUT_S", DEFAULT_HEADER_TIMEOUT_S, "10", 3600)
+
+
+def body_timeout_seconds() -> int:
+    """Seconds a body may pause before the connection is closed (`EVSENET_BODY_TIMEOUT_S`)."""
+    return _whole_number("EVSENET_BODY_TIMEOUT_S", DEFAULT_BODY_TIMEOUT_S, "30", 3600)
+
+
+def max_connections() -> int:
+    """Open client connections one server process keeps (`EVSENET_MAX_CONNECTIONS`)."""
+    return _whole_number("EVSENET_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, "4096", 1_000_000)

@@ -267,6 +267,7 @@ def test_hubjects_example_push_is_accepted_as_it_is(api: Api, peer_data: Path) -
         "unchanged": 0,
         "withdrawn": 0,
         "rejected": [],
+        "rejected_not_shown": 0,
         "committed": True,
     }
     evse = api.get("/api/v1/evses/DE*XYZ*ETEST1").json()
@@ -366,7 +367,7 @@ def test_full_load_withdraws_what_it_does_not_name(seeded: Api) -> None:
             b'"EvseDataRecord": []}}',
             "action.unknown",
         ),
-        (b"\xff\xfe\x00", "oicp.body.malformed"),
+        (b"\xff\xfe\x00", "oicp.body.encoding"),
     ],
 )
 def test_an_unreadable_push_body_is_400(api: Api, body: bytes, code: str) -> None:

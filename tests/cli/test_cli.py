@@ -342,6 +342,7 @@ def test_bnetza_register_import(cli: Cli, peer_data: Path) -> None:
         "unchanged": 0,
         "withdrawn": 0,
         "rejected": [],
+        "rejected_not_shown": 0,
         "committed": True,
     }
     again = cli.json("evses", "import", register, "-o", "DE*KOE", "--format", "bnetza")

@@ -210,6 +210,7 @@ def test_a_sequence_of_pushes_and_its_counts(store: Store) -> None:
         "unchanged": 1,
         "withdrawn": 1,
         "rejected": [],
+        "rejected_not_shown": 0,
         "committed": True,
     }
     assert statuses(store) == {

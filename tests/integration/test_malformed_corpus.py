@@ -135,7 +135,11 @@ def problems(found: list[Any]) -> list[tuple[int, str, str]]:
 
 
 def test_the_corpus_table_lists_every_file_once() -> None:
-    files = sorted(p.name for p in CORPUS.iterdir() if p.name != "README.md")
+    files = sorted(
+        p.name
+        for p in CORPUS.iterdir()
+        if p.name != "README.md" and not p.name.startswith("body_")  # tests/api: bodies
+    )
     listed = [case.file for case in CASES]
     assert sorted(listed) == files
     assert len(set(listed)) == len(listed)

@@ -16,11 +16,14 @@ NOT_CODES = {
     "evse_groups.network_pk",
     "sqlalchemy.url",
     "evsenet.api",
+    "evsenet.server",
     "evsenet.sqlite",
     "zone.tab",
+    "http.request",
+    "http.response.body",
 }
 """Dotted strings of the source that are no error codes: foreign keys, a configuration
-key, a logger and file names."""
+key, a logger, file names and ASGI message types."""
 NEVER_SENT = {"domain.error"}
 """The base class's default; every refusal names its own code."""
 TEXT_FIELDS = ("charging_station_id", "city", "postal_code", "street", "house_number")

@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from evsenet import config
-from evsenet.api.problems import install_problem_handlers
+from evsenet.api.docs import install_docs
+from evsenet.api.edges import HeadAsGet, RequestDecoding
+from evsenet.api.problems import install_problem_handlers, problem_responses
+from evsenet.api.queries import checked_query
 from evsenet.api.routes import assignments, audit, evses, health, networks, oicp, operator
+from evsenet.api.writes import WriteGate
 from evsenet.store.engine import Store
 
 DESCRIPTION = """
@@ -26,12 +30,18 @@ stable `code`.
 """
 
 
-def create_app(store: Store | None = None, *, max_body_bytes: int | None = None) -> FastAPI:
+def create_app(
+    store: Store | None = None,
+    *,
+    max_body_bytes: int | None = None,
+    max_concurrent_writes: int | None = None,
+) -> FastAPI:
     """The API on `store`; without one, on `Store()` (EVSENET_DATABASE_URL or SQLite).
 
     A store passed in stays the caller's to dispose of; one created here is disposed of
     when the app shuts down. Push and import bodies over `max_body_bytes` (default:
-    `EVSENET_MAX_BODY_MIB`, 256 MiB) are refused.
+    `EVSENET_MAX_BODY_MIB`, 256 MiB) are refused; at most `max_concurrent_writes`
+    (default: `EVSENET_MAX_CONCURRENT_WRITES`) pushes and imports run at once.
     """
     owned = store is None
     the_store = store if store is not None else Store()
@@ -47,10 +57,24 @@ def create_app(store: Store | None = None, *, max_body_bytes: int | None = None)
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # A 307 to the path without its slash would be built from the client's Host header
+        # and answered before authentication: a path with a trailing slash is not found.
+        redirect_slashes=False,
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(checked_query)],
+        # Every operation may refuse an unknown query parameter (400, `api/queries.py`).
+        responses=problem_responses(400),
     )
     app.state.store = the_store
     app.state.max_body_bytes = max_body_bytes or config.max_body_bytes()
+    app.state.writes = WriteGate(
+        max_concurrent_writes or config.max_concurrent_writes(), config.WRITE_WAIT_SECONDS
+    )
     install_problem_handlers(app)
+    install_docs(app)
+    app.add_middleware(RequestDecoding)
+    app.add_middleware(HeadAsGet)
     app.include_router(health.router)
     app.include_router(operator.router)
     app.include_router(evses.router)

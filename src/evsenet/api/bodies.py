@@ -2,17 +2,22 @@
 
 Push and import bodies go to evsenet's own format readers. Before they do, the edge
 refuses a body that cannot be what the path expects — another media type, such as a file
-sent as a multipart form (415 `media_type.unsupported`) — and a body over the app's limit
+sent as a multipart form, or declared in a charset other than UTF-8 (415
+`media_type.unsupported`) — and a body over the app's limit
 (413 `request.too_large`), which is read no further than the limit. A body without a
-`Content-Type` is taken as what the path expects.
+`Content-Type` is taken as what the path expects. A large body is spooled to a temporary
+file rather than held in memory while it is parsed (`spool_body`).
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import IO
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from evsenet.api.problems import ApiProblem, problem_responses
@@ -70,6 +75,33 @@ def _media_type(request: Request) -> str | None:
     return header.split(";", 1)[0].strip().lower() or None
 
 
+_UTF_8 = frozenset({"utf-8", "utf8"})
+
+
+def _charset(request: Request) -> str | None:
+    """The `charset` parameter of the Content-Type, if one is declared."""
+    _, _, parameters = request.headers.get("content-type", "").partition(";")
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
+def _check_charset(request: Request) -> None:
+    """Refuse a body declared in another charset than UTF-8: JSON is UTF-8 (RFC 8259
+    §8.1) and evsenet reads files as UTF-8, so such a body would be misread."""
+    charset = _charset(request)
+    if charset is not None and charset not in _UTF_8:
+        raise ApiProblem(
+            415,
+            "media_type.unsupported",
+            f"The body is declared charset={charset[:40]!r}; this service reads UTF-8 only "
+            "(JSON is UTF-8 by RFC 8259): send the body as UTF-8 with charset=utf-8 or "
+            "without a charset",
+        )
+
+
 def _too_large(limit: int) -> ApiProblem:
     return ApiProblem(
         413,
@@ -79,27 +111,59 @@ def _too_large(limit: int) -> ApiProblem:
     )
 
 
+SPOOL_IN_MEMORY = 1024 * 1024
+"""Bodies up to this size stay in memory; larger ones are spooled to a temporary file."""
+WRITE_BATCH = 1024 * 1024
+"""Bytes gathered before one write to the spool file, which runs in a worker thread: a
+disk busy with other writes must not stall the event loop (and every other request)."""
+
+
+async def _write(spooled: IO[bytes], pending: list[bytes]) -> None:
+    if pending:
+        data = b"".join(pending)
+        pending.clear()
+        await run_in_threadpool(spooled.write, data)
+
+
 async def read_body(request: Request, kind: BodyKind) -> bytes:
     """The request body, once its media type fits `kind` and its size the app's limit."""
+    with await spool_body(request, kind) as body:
+        return body.read()
+
+
+async def spool_body(request: Request, kind: BodyKind) -> IO[bytes]:
+    """The request body in a temporary file (in memory up to SPOOL_IN_MEMORY bytes),
+    positioned at its start, once its media type fits `kind` and its size the app's
+    limit. The caller closes it (which deletes it)."""
     media_type = _media_type(request)
     if media_type is not None and not kind.accepts(media_type):
         raise ApiProblem(415, "media_type.unsupported", kind.refusal(media_type))
+    _check_charset(request)
     limit: int = request.app.state.max_body_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
-    chunks: list[bytes] = []
+    spooled: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
     size = 0
+    pending: list[bytes] = []
     try:
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
                 raise _too_large(limit)
-            chunks.append(chunk)
+            pending.append(chunk)
+            if sum(map(len, pending)) >= WRITE_BATCH:
+                await _write(spooled, pending)
+        await _write(spooled, pending)
     except ClientDisconnect:
+        spooled.close()
         raise ApiProblem(
             400,
             "request.incomplete",
             "The client closed the connection before the whole body arrived; send it again",
         ) from None
-    return b"".join(chunks)
+    except BaseException:
+        spooled.close()
+        raise
+    spooled.seek(0)
+    return spooled

@@ -24,7 +24,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from evsenet.domain.errors import BatchRejected, Conflict, DomainError, NotFound
+from evsenet.domain.errors import (
+    REPORT_LIMIT,
+    BatchRejected,
+    Conflict,
+    DomainError,
+    NotFound,
+    bounded_text,
+    reported,
+)
 from evsenet.domain.network import AssignmentRefused
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -90,18 +98,31 @@ def problem(
     *,
     errors: Sequence[Mapping[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
+    errors_not_shown: int = 0,
 ) -> ProblemResponse:
-    """A problem details answer."""
+    """A problem details answer. `detail` keeps at most MESSAGE_LIMIT characters; `errors`
+    lists the first REPORT_LIMIT entries and `errors_not_shown` counts the others (those
+    cut here and `errors_not_shown` given by a caller that cut them already)."""
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + code,
         "title": _phrase(status),
         "status": status,
-        "detail": detail,
+        "detail": bounded_text(detail),
         "code": code,
     }
     if errors is not None:
-        body["errors"] = [dict(error) for error in errors]
+        shown, cut = reported(errors)
+        body["errors"] = [_bounded_entry(error) for error in shown]
+        if cut + errors_not_shown:
+            body["errors_not_shown"] = cut + errors_not_shown
     return ProblemResponse(_displayable_json(body), status_code=status, headers=dict(headers or {}))
+
+
+def _bounded_entry(error: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: bounded_text(value) if isinstance(value, str) else value
+        for key, value in error.items()
+    }
 
 
 def status_of(error: DomainError) -> int:
@@ -117,11 +138,28 @@ def status_of(error: DomainError) -> int:
 
 def domain_problem(error: DomainError) -> ProblemResponse:
     errors: list[dict[str, object]] | None = None
-    if isinstance(error, BatchRejected):
-        errors = [record.as_dict() for record in error.problems]
-    elif isinstance(error, AssignmentRefused):
+    if isinstance(error, AssignmentRefused):
         errors = [refusal.as_dict() for refusal in error.problems]
-    elif error.field is not None:
+        return problem(
+            status_of(error),
+            error.code,
+            error.message,
+            errors=errors,
+            errors_not_shown=error.refused - len(error.problems),
+        )
+    if isinstance(error, BatchRejected):
+        shown, not_shown = reported(error.problems)
+        detail = error.message
+        if not_shown:
+            detail += (
+                f" The first {REPORT_LIMIT} of {len(error.problems)} problems are listed in "
+                "`errors`; `errors_not_shown` counts the others."
+            )
+        errors = [record.as_dict() for record in shown]
+        return problem(
+            status_of(error), error.code, detail, errors=errors, errors_not_shown=not_shown
+        )
+    if error.field is not None:
         errors = [{"field": error.field, "code": error.code, "message": error.message}]
     return problem(status_of(error), error.code, error.message, errors=errors)
 
@@ -164,7 +202,8 @@ def _http_problem(request: Request, error: StarletteHTTPException) -> ProblemRes
     elif error.status_code == 405:
         headers = {name.lower(): value for name, value in (error.headers or {}).items()}
         allowed = headers.get("allow", "another method")
-        detail = f"{request.url.path} does not accept {request.method}; use {allowed}"
+        method = request.scope.get("evsenet_method", request.method)
+        detail = f"{request.url.path} does not accept {method}; use {allowed}"
     return problem(error.status_code, code, detail, headers=error.headers)
 
 
@@ -217,6 +256,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "detail": {"type": "string"},
         "code": {"type": "string"},
         "errors": {"type": "array", "items": {"type": "object"}},
+        "errors_not_shown": {"type": "integer", "minimum": 1},
     },
 }
 """The JSON schema of a problem, for the OpenAPI document."""

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from evsenet.api.problems import displayable
-from evsenet.domain.errors import RecordProblem
+from evsenet.domain.errors import REPORT_LIMIT, RecordProblem, bounded_text, reported
 from evsenet.domain.inventory import EvsePage as DomainEvsePage
 from evsenet.domain.inventory import StoredEvse
 from evsenet.services.inventory import ImportSummary as DomainImportSummary
@@ -131,7 +131,7 @@ class RecordError(BaseModel):
                 "evse_id": problem.evse_id,
                 "field": problem.field,
                 "code": problem.code,
-                "message": problem.message,
+                "message": bounded_text(problem.message),
             }
         )
 
@@ -146,12 +146,17 @@ class ImportSummary(BaseModel):
     unchanged: int
     withdrawn: int
     rejected: list[RecordError] = Field(
-        description="Records skipped (skip_invalid=true): why each was refused"
+        description="Records skipped (skip_invalid=true): why each was refused; the first "
+        f"{REPORT_LIMIT} problems"
+    )
+    rejected_not_shown: int = Field(
+        0, description="How many more problems there are than `rejected` lists"
     )
     committed: bool
 
     @classmethod
     def of(cls, summary: DomainImportSummary) -> ImportSummary:
+        shown, not_shown = reported(summary.rejected)
         return cls(
             action=summary.action,
             received=summary.received,
@@ -159,7 +164,8 @@ class ImportSummary(BaseModel):
             updated=summary.updated,
             unchanged=summary.unchanged,
             withdrawn=summary.withdrawn,
-            rejected=[RecordError.of(problem) for problem in summary.rejected],
+            rejected=[RecordError.of(problem) for problem in shown],
+            rejected_not_shown=not_shown,
             committed=summary.committed,
         )
 

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Column, Table
 
 from evsenet.api.schemas import EvsePage as EvsePageJson
-from evsenet.domain.errors import DomainError, RecordProblem
+from evsenet.domain.errors import REPORT_LIMIT, DomainError, RecordProblem, bounded_text
 from evsenet.domain.ids import InvalidId
 from evsenet.domain.inventory import EvsePage
 from evsenet.services.inventory import ImportSummary
@@ -80,7 +80,7 @@ def stderr() -> Console:
 
 def print_error(code: str, message: str) -> None:
     """One line on stderr: `error [code]: message`."""
-    one_line = " ".join(message.split())
+    one_line = bounded_text(" ".join(message.split()))
     typer.echo(f"error [{code}]: {one_line}", err=True)
 
 
@@ -99,7 +99,7 @@ def print_json(value: object) -> None:
 
 def print_json_error(code: str, message: str, field: str | None = None) -> None:
     """With --json, an error is a JSON object on stdout too: `{"error": {…}}`."""
-    print_json({"error": {"code": code, "message": message, "field": field}})
+    print_json({"error": {"code": code, "message": bounded_text(message), "field": field}})
 
 
 def operator_json(row: OperatorRow) -> dict[str, object]:
@@ -205,11 +205,14 @@ def print_rejected(problems: Sequence[RecordProblem]) -> None:
             problem.evse_id or "",
             problem.field,
             problem.code,
-            problem.message,
+            bounded_text(problem.message),
         )
     stdout().print(table)
     if len(problems) > MAX_REJECTED_ROWS:
-        say(f"… and {len(problems) - MAX_REJECTED_ROWS} more (use --json to see them all)")
+        say(
+            f"… and {len(problems) - MAX_REJECTED_ROWS} more (--json lists the first "
+            f"{REPORT_LIMIT} and counts the others)"
+        )
 
 
 class ImportProgress:

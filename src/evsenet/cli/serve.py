@@ -10,9 +10,10 @@ import typer
 import uvicorn
 
 from evsenet.api.app import create_app
+from evsenet.api.server import connection_limits
 from evsenet.cli.base import app, open_store
 from evsenet.cli.output import REFUSED, say
-from evsenet.config import max_body_bytes
+from evsenet.config import max_body_bytes, max_concurrent_writes
 from evsenet.store.engine import Store, shown_url
 
 
@@ -35,18 +36,38 @@ def check_address(host: str, port: int) -> None:
         ) from None
 
 
+KEEP_ALIVE_SECONDS = 5
+"""How long an idle keep-alive connection stays open between requests."""
+GUARDED_HTTP = "evsenet.api.server:GuardedHttpTools"
+"""uvicorn's protocol with evsenet's deadlines, named by import string: worker processes
+given the class itself fail uvicorn's health checks and are restarted in a loop."""
+
+
 def run_server(store: Store, host: str, port: int, workers: int) -> None:
-    """Run uvicorn: in-process on `store`, or `workers` processes on the same database.
+    """Run uvicorn: in-process on `store`, or `workers` processes on the same database,
+    with the deadlines and the connection cap of `GuardedHttpTools`.
 
     uvicorn has logged why it could not start; its exit code becomes evsenet's 1.
     """
     try:
         if workers == 1:
-            uvicorn.run(create_app(store), host=host, port=port)
+            uvicorn.run(
+                create_app(store),
+                host=host,
+                port=port,
+                http=GUARDED_HTTP,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS,
+            )
             return
         os.environ["EVSENET_DATABASE_URL"] = store.url
         uvicorn.run(
-            "evsenet.api.app:create_app", factory=True, host=host, port=port, workers=workers
+            "evsenet.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            http=GUARDED_HTTP,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
     except SystemExit as stopped:
         if stopped.code not in (None, 0):
@@ -71,10 +92,17 @@ def serve(
     `evsenet db upgrade`. Settings from the environment are checked before it starts.
     """
     max_body_bytes()
+    max_concurrent_writes()
+    limits = connection_limits()
     store = open_store(ctx, initialise=True)
     check_address(host, port)
     base = f"http://{_address(host, port)}"
     say(f"evsenet serving {base} on {shown_url(store.url)}")
     say(f"health: {base}/health")
     say(f"API docs: {base}/docs")
+    say(
+        f"limits: request headers within {limits.header_timeout:g} s, body pauses up to "
+        f"{limits.body_timeout:g} s, {limits.max_connections} connections, "
+        f"{max_concurrent_writes()} pushes or imports at once"
+    )
     run_server(store, host, port, workers)

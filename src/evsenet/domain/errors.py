@@ -1,8 +1,35 @@
-"""Domain errors. Every error carries a stable, machine-readable code."""
+"""Domain errors. Every error carries a stable, machine-readable code.
+
+Reports are bounded whatever the input: a report lists at most `REPORT_LIMIT` refused
+records and then says how many more there are (`reported`), and a message shown to a
+client keeps at most `MESSAGE_LIMIT` characters (`bounded_text`), so that 200,000 refused
+rows or a header of a million unknown columns cannot make a 45 MiB answer.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+REPORT_LIMIT = 1_000
+"""The most refused records a report lists; the rest are counted."""
+MESSAGE_LIMIT = 2_000
+"""The most characters of one message or detail a report shows."""
+
+T = TypeVar("T")
+
+
+def reported(problems: Sequence[T], limit: int = REPORT_LIMIT) -> tuple[Sequence[T], int]:
+    """The problems a report lists, and how many more it leaves out."""
+    return problems[:limit], max(0, len(problems) - limit)
+
+
+def bounded_text(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """`text`, cut to about `limit` characters with a note of how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters not shown)"
 
 
 class DomainError(Exception):
@@ -55,7 +82,7 @@ class RecordProblem:
             "evse_id": self.evse_id,
             "field": self.field,
             "code": self.code,
-            "message": self.message,
+            "message": bounded_text(self.message),
         }
 
 

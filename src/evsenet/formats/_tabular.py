@@ -5,7 +5,6 @@ that carry none."""
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
@@ -36,9 +35,7 @@ def iter_rows(text: str, delimiter: str) -> Iterator[TabularRow]:
     and blank lines are skipped. A record the csv module cannot parse is reported as a
     row with `error` set, and reading goes on with the next record.
     """
-    reader = csv.reader(
-        io.StringIO(text.removeprefix(BOM), newline=""), delimiter=delimiter, strict=True
-    )
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     end = 0
     while True:
         try:
@@ -50,6 +47,17 @@ def iter_rows(text: str, delimiter: str) -> Iterator[TabularRow]:
         except csv.Error as error:
             yield TabularRow(end + 1, [], _explain_csv_error(error, end + 1, reader.line_num))
             end = reader.line_num
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` with their endings (`\n`, `\r\n` or `\r`), after a leading
+    BOM, as a file opened with `newline=""` gives them. One line at a time: `io.StringIO`
+    would copy the whole text into a buffer of four bytes per character first."""
+    for match in _LINE.finditer(text, 1 if text.startswith(BOM) else 0):
+        yield match.group()
 
 
 def _explain_csv_error(error: csv.Error, start: int, end: int) -> str:

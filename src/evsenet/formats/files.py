@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from enum import StrEnum
 
 from evsenet.domain.errors import DomainError
@@ -11,7 +12,7 @@ from evsenet.formats import ParsedBatch
 from evsenet.formats.afdc import read_afdc
 from evsenet.formats.bnetza import read_bnetza
 from evsenet.formats.csv import read_evse_csv
-from evsenet.formats.oicp import read_oicp_push_bytes
+from evsenet.formats.oicp_stream import read_oicp_push_file
 
 SNIFF_BYTES = 65_536
 SNIFF_LINES = 20
@@ -75,7 +76,7 @@ def read_file(
 
 
 def _oicp_batch(data: bytes, action: PushAction | None) -> ParsedBatch:
-    batch = read_oicp_push_bytes(data)
+    batch = read_oicp_push_file(io.BytesIO(data))
     if action is not None and action is not batch.action:
         raise DomainError(
             "import.action_mismatch",

@@ -24,7 +24,8 @@ OICP parties ignore unknown fields, so a body carrying it stays valid OICP.
 
 A `delete` needs only the EVSE IDs, so its records are read for `EvseID` alone.
 
-Errors: a body that is not JSON, not of the push shape, or lacks `OperatorID` or the
+Errors: a body in UTF-16 or UTF-32 raises DomainError `oicp.body.encoding`; one that is
+not JSON, not of the push shape, or lacks `OperatorID` or the
 `EvseDataRecord` list raises DomainError `oicp.body.malformed` (an empty list is a valid
 `fullLoad` that withdraws every EVSE; a missing one is refused so that a misspelt key
 cannot do that); an unknown ActionType raises `action.unknown`. A record that is not a
@@ -48,6 +49,7 @@ from evsenet.formats._tabular import oicp_plug
 
 INDEX = "index"
 BODY_MALFORMED = "oicp.body.malformed"
+BODY_ENCODING = "oicp.body.encoding"
 RECORD_MALFORMED = "oicp.record.malformed"
 FIELD_MALFORMED = "oicp.field.malformed"
 OICP_ACTIONS = (PushAction.FULL_LOAD, PushAction.INSERT, PushAction.UPDATE, PushAction.DELETE)
@@ -77,11 +79,13 @@ class _ShapeError(Exception):
 
 
 def read_oicp_push_bytes(data: bytes) -> ParsedBatch:
-    """Read a JSON `eRoamingPushEvseData` body (UTF-8, -16 or -32).
+    """Read a JSON `eRoamingPushEvseData` body, UTF-8 (RFC 8259 §8.1; a byte order mark
+    is tolerated).
 
     An object that names a key twice refuses the body: parsers disagree on which of the
     two counts, so one party's `fullLoad` could be another's `insert`.
     """
+    check_utf8_json(data)
     try:
         body = json.loads(data, parse_float=Decimal, object_pairs_hook=_unique_keys)
     except _RepeatedKey as error:
@@ -93,6 +97,17 @@ def read_oicp_push_bytes(data: bytes) -> ParsedBatch:
     if not isinstance(body, Mapping):
         raise _body_error(f"The body must be a JSON object, not {_kind(body)}")
     return read_oicp_push(body)
+
+
+def check_utf8_json(data: bytes) -> None:
+    """Refuse JSON in UTF-16 or UTF-32, which Python's reader would silently accept."""
+    encoding = json.detect_encoding(data[:4])
+    if encoding not in ("utf-8", "utf-8-sig"):
+        raise DomainError(
+            BODY_ENCODING,
+            f"The body looks like {encoding.upper()} JSON; JSON is exchanged in UTF-8 "
+            "(RFC 8259): send it as UTF-8",
+        )
 
 
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:

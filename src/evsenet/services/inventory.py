@@ -6,7 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from evsenet.domain.errors import BatchRejected, Conflict, DomainError, NotFound, RecordProblem
+from evsenet.domain.errors import (
+    BatchRejected,
+    Conflict,
+    DomainError,
+    NotFound,
+    RecordProblem,
+    reported,
+)
 from evsenet.domain.evse import OperatorScope
 from evsenet.domain.ids import EvseId, OperatorId
 from evsenet.domain.inventory import (
@@ -45,6 +52,9 @@ class ImportSummary:
     operator_registered: bool = False
 
     def as_dict(self) -> dict[str, object]:
+        """The summary as JSON values; `rejected` lists the first REPORT_LIMIT refused
+        records' problems and `rejected_not_shown` counts the others."""
+        shown, not_shown = reported(self.rejected)
         return {
             "action": self.action,
             "received": self.received,
@@ -52,7 +62,8 @@ class ImportSummary:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "withdrawn": self.withdrawn,
-            "rejected": [problem.as_dict() for problem in self.rejected],
+            "rejected": [problem.as_dict() for problem in shown],
+            "rejected_not_shown": not_shown,
             "committed": self.committed,
         }
 

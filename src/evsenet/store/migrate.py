@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -23,7 +24,18 @@ def alembic_config(store: Store) -> Config:
 
 
 def head_revision(store: Store) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(store)).get_current_head()
+    """The revision this code's migrations end at (the same for every store)."""
+    del store
+    return _code_head()
+
+
+@cache
+def _code_head() -> str | None:
+    """Read once per process: Alembic loads every migration file to find the head, which
+    `GET /health` would otherwise do on every call."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def knows_revision(store: Store, revision: str) -> bool:

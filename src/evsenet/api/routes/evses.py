@@ -3,8 +3,8 @@
 Bodies are read raw and handed to the format readers, so that a malformed body is
 answered with evsenet's own problem (`oicp.body.malformed`, `csv.header.missing`, …)
 rather than a framework error. Parsing and importing run in a worker thread: a batch of
-100,000 records must not stall the other requests. A query parameter given twice is
-refused: silently using one of them would answer another question than the one asked.
+100,000 records must not stall the other requests. Query parameters are checked by
+`api/queries.py` (unknown or repeated ones are refused) on every route.
 
 `/push` and `/import` are declared before `/{evse_id}`, so that a wrong method on them is
 answered with the methods they take (POST), not with those of reading an EVSE.
@@ -12,44 +12,26 @@ answered with the methods they take (POST), not with those of reading an EVSE.
 
 from __future__ import annotations
 
-from collections import Counter
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import IO, Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
 
 from evsenet.api.auth import Caller, get_store
-from evsenet.api.bodies import BODY_RESPONSES, EVSE_FILE, OICP_JSON, read_body
+from evsenet.api.bodies import BODY_RESPONSES, EVSE_FILE, OICP_JSON, read_body, spool_body
 from evsenet.api.oicp_body import EVSE_ID_PATTERN, oicp_body
 from evsenet.api.problems import problem_responses
+from evsenet.api.queries import single_valued_query as single_valued_query  # other routers
 from evsenet.api.schemas import Evse, EvsePage, ImportSummary
+from evsenet.api.writes import BUSY_RESPONSES
 from evsenet.domain.ids import EVSE_ID_MAX_LENGTH, OperatorId
 from evsenet.domain.inventory import MAX_OFFSET, MAX_PAGE_SIZE, Page, PushAction
 from evsenet.formats.files import FileFormat, read_file
-from evsenet.formats.oicp import read_oicp_push_bytes
+from evsenet.formats.oicp_stream import read_oicp_push_file
 from evsenet.services.inventory import ImportSummary as Summary
 from evsenet.services.inventory import evse_filter, get_evse, import_evses, list_evses
 from evsenet.store.engine import Store
-
-
-def single_valued_query(request: Request) -> None:
-    """Refuse a query parameter given more than once (422, one entry per parameter)."""
-    counts = Counter(name for name, _ in request.query_params.multi_items())
-    repeated = [(name, count) for name, count in counts.items() if count > 1]
-    if repeated:
-        raise RequestValidationError(
-            [
-                {
-                    "loc": ("query", name),
-                    "type": "repeated",
-                    "msg": f"The query parameter {name!r} is given {count} times; give it once",
-                }
-                for name, count in repeated
-            ]
-        )
-
 
 router = APIRouter(
     prefix="/api/v1/evses",
@@ -57,9 +39,9 @@ router = APIRouter(
     responses=problem_responses(401, 422),
     dependencies=[Depends(single_valued_query)],
 )
-WRITE_RESPONSES = {**problem_responses(400, 409), **BODY_RESPONSES}
+WRITE_RESPONSES = {**problem_responses(400, 409), **BODY_RESPONSES, **BUSY_RESPONSES}
 """Refusals of a push or import: unreadable body, a conflict with a concurrent change
-(send it again), a body too large or of the wrong media type."""
+(send it again), a body too large or of the wrong media type, too many writes at once."""
 
 StoreDep = Annotated[Store, Depends(get_store)]
 
@@ -94,9 +76,11 @@ SkipInvalid = Annotated[
 ]
 
 
-def push_oicp(store: Store, operator: OperatorId, body: bytes, skip_invalid: bool) -> Summary:
-    """Read an OICP push body and import it for `operator` (runs in a worker thread)."""
-    batch = read_oicp_push_bytes(body)
+def push_oicp(store: Store, operator: OperatorId, body: IO[bytes], skip_invalid: bool) -> Summary:
+    """Read an OICP push body record by record and import it for `operator` (runs in a
+    worker thread); the body file is closed once it is read."""
+    with body:
+        batch = read_oicp_push_file(body)
     return import_evses(store, operator.display, batch, skip_invalid=skip_invalid)
 
 
@@ -174,8 +158,9 @@ async def push_evses(
     nothing is written. 409 means the operator's sub-operators changed while the batch was
     checked: nothing was written, send it again.
     """
-    body = await read_body(request, OICP_JSON)
-    summary = await run_in_threadpool(push_oicp, store, caller, body, skip_invalid)
+    async with request.app.state.writes.admitted():
+        body = await spool_body(request, OICP_JSON)
+        summary = await run_in_threadpool(push_oicp, store, caller, body, skip_invalid)
     return ImportSummary.of(summary)
 
 
@@ -210,10 +195,11 @@ async def import_evse_file(
     ] = None,
 ) -> ImportSummary:
     """Import a file of EVSEs, all or nothing (like a push)."""
-    data = await read_body(request, EVSE_FILE)
-    summary = await run_in_threadpool(
-        import_file, store, caller, data, file_format, action, time_zone, skip_invalid
-    )
+    async with request.app.state.writes.admitted():
+        data = await read_body(request, EVSE_FILE)
+        summary = await run_in_threadpool(
+            import_file, store, caller, data, file_format, action, time_zone, skip_invalid
+        )
     return ImportSummary.of(summary)
 
 

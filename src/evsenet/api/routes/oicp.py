@@ -13,7 +13,7 @@ push overtaken by a change of the operator's sub-operators HTTP 409 with code `0
 `AdditionalInfo` keeps to OICP's 1000 characters: it names as many refused records as
 fit and says how many more there are (`POST /api/v1/evses/push` lists every one).
 HTTP-level refusals (authentication, an unknown operator, a body too large or of another
-media type) are problem details, as on every other path.
+media type, too many writes at once) are problem details, as on every other path.
 """
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from evsenet.api.auth import PathOperator, get_store
-from evsenet.api.bodies import BODY_RESPONSES, OICP_JSON, read_body
+from evsenet.api.bodies import BODY_RESPONSES, OICP_JSON, spool_body
 from evsenet.api.oicp_body import oicp_body
 from evsenet.api.problems import problem_responses
 from evsenet.api.routes.evses import push_oicp
 from evsenet.api.schemas import OICP_INFO_LIMIT, OicpAcknowledgement, OicpStatusCode
+from evsenet.api.writes import BUSY_RESPONSES
 from evsenet.domain.errors import Conflict, DomainError, NotFound, RecordProblem
 from evsenet.services.inventory import ImportRefused, ImportSummary
 from evsenet.store.engine import Store
@@ -108,6 +109,7 @@ def _not_applied(status: int, code: tuple[str, str], error: DomainError) -> JSON
         },
         **problem_responses(401, 404, 422),
         **BODY_RESPONSES,
+        **BUSY_RESPONSES,
     },
     openapi_extra=oicp_body("An OICP 2.3 eRoamingPushEvseData body"),
 )
@@ -117,15 +119,16 @@ async def push_evse_data(
     store: Annotated[Store, Depends(get_store)],
 ) -> Any:
     """eRoamingPushEvseData as Hubject accepts it, all or nothing."""
-    body = await read_body(request, OICP_JSON)
-    try:
-        summary = await run_in_threadpool(push_oicp, store, operator, body, False)
-    except ImportRefused as error:
-        return refused(error)
-    except NotFound:
-        raise
-    except Conflict as error:
-        return _not_applied(409, DATA_TRANSACTION_ERROR, error)
-    except DomainError as error:
-        return _not_applied(400, DATA_ERROR, error)
+    async with request.app.state.writes.admitted():
+        body = await spool_body(request, OICP_JSON)
+        try:
+            summary = await run_in_threadpool(push_oicp, store, operator, body, False)
+        except ImportRefused as error:
+            return refused(error)
+        except NotFound:
+            raise
+        except Conflict as error:
+            return _not_applied(409, DATA_TRANSACTION_ERROR, error)
+        except DomainError as error:
+            return _not_applied(400, DATA_ERROR, error)
     return accepted(summary)

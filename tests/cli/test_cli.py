@@ -389,7 +389,8 @@ def test_refused_import_changes_nothing(cli: Cli, tmp_path: Path) -> None:
             "evse_id": "DE*ABC*E2*1",
             "field": "output_kw",
             "code": "output.malformed",
-            "message": "Output (kW) 'many' is not a number",
+            "message": "Output (kW) 'many' is not a number in plain notation (digits, a '.' "
+            "decimal point, an optional leading '-': no '+', exponent or blanks)",
         }
     ]
     assert cli.evses("DE*ABC") == before

@@ -18,12 +18,14 @@ from evsenet.domain.evse import (
     EvseRecord,
     OperatorScope,
     PowerType,
+    exact_to,
     parse_evse_id,
     plain_decimal,
     validate_evse,
 )
 from evsenet.domain.geography import country_alpha3
 from evsenet.domain.ids import EvseId
+from evsenet.domain.text import ascii_upper
 
 
 class PushAction(StrEnum):
@@ -359,7 +361,7 @@ def _filter_power_type(value: str | None) -> PowerType | None:
     if text is None:
         return None
     try:
-        return PowerType(text.upper())
+        return PowerType(ascii_upper(text) or "?")
     except ValueError:
         raise DomainError(
             "filter.power_type",
@@ -377,6 +379,12 @@ def _output_bound(value: str | None, label: str) -> Decimal | None:
     if not 0 <= number <= MAX_OUTPUT_KW:
         raise DomainError(
             "filter.output_range", f"{label} {text!r} is outside 0…{MAX_OUTPUT_KW} kW"
+        )
+    if not exact_to(number, OUTPUT_QUANTUM):
+        raise DomainError(
+            "filter.output_range",
+            f"{label} {text!r} has more decimals than outputs have (2); outputs are stored "
+            "to 0.01 kW",
         )
     return number.quantize(OUTPUT_QUANTUM)
 

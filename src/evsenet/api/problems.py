@@ -4,6 +4,9 @@ Every error answer has `type` (`urn:evsenet:problem:<code>`), `title`, `status`,
 `detail` (what went wrong and what to do about it), `code` (the stable domain code) and,
 when several things are wrong at once, `errors` (one entry per record or field).
 
+A push refused for its withdrawals (409) carries `withdrawals` (the count to confirm with
+`confirm_withdrawals`) and `active_evses`.
+
 Status codes: NotFound → 404, Conflict → 409, a refused batch → 422, FastAPI's request
 validation → 422, any other DomainError → 400, authentication → 401, a body too large or
 of another media type → 413 or 415. An unexpected exception is logged and answered 500
@@ -24,7 +27,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from evsenet.domain.errors import BatchRejected, Conflict, DomainError, NotFound
+from evsenet.domain.errors import (
+    BatchRejected,
+    Conflict,
+    DomainError,
+    NotFound,
+    WithdrawalsUnconfirmed,
+)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:evsenet:problem:"
@@ -89,8 +98,9 @@ def problem(
     *,
     errors: Sequence[Mapping[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> ProblemResponse:
-    """A problem details answer."""
+    """A problem details answer; `extensions` are further members (RFC 9457 §3.2)."""
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + code,
         "title": _phrase(status),
@@ -100,6 +110,7 @@ def problem(
     }
     if errors is not None:
         body["errors"] = [dict(error) for error in errors]
+    body.update(extensions or {})
     return ProblemResponse(_displayable_json(body), status_code=status, headers=dict(headers or {}))
 
 
@@ -120,7 +131,12 @@ def domain_problem(error: DomainError) -> ProblemResponse:
         errors = [record.as_dict() for record in error.problems]
     elif error.field is not None:
         errors = [{"field": error.field, "code": error.code, "message": error.message}]
-    return problem(status_of(error), error.code, error.message, errors=errors)
+    extensions = None
+    if isinstance(error, WithdrawalsUnconfirmed):
+        extensions = {"withdrawals": error.withdrawals, "active_evses": error.active}
+    return problem(
+        status_of(error), error.code, error.message, errors=errors, extensions=extensions
+    )
 
 
 def _field_name(location: Sequence[int | str]) -> str:

@@ -43,7 +43,12 @@ def read_source(path: Path) -> bytes:
 
 
 def run_import(
-    store: Store, operator: OperatorId, batch: ParsedBatch, skip_invalid: bool, as_json: bool
+    store: Store,
+    operator: OperatorId,
+    batch: ParsedBatch,
+    skip_invalid: bool,
+    as_json: bool,
+    confirm_withdrawals: int | None = None,
 ) -> ImportSummary:
     """Import with a progress bar where a person watches; a refused batch's summary too.
     A new operator is registered with its first accepted import.
@@ -59,6 +64,7 @@ def run_import(
                 skip_invalid=skip_invalid,
                 progress=progress,
                 register_operator=True,
+                confirm_withdrawals=confirm_withdrawals,
             )
         except ImportRefused as refused:
             return refused.summary
@@ -112,6 +118,15 @@ def evses_import(
             metavar="TZ", help="IANA time zone of every AFDC station, e.g. America/Chicago"
         ),
     ] = None,
+    confirm_withdrawals: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            metavar="N",
+            help="The number of EVSEs the file withdraws; required when it withdraws more "
+            "than half of the active EVSEs (or all of them), and must be that count",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import EVSEs from an OICP push (JSON), evsenet CSV, BNetzA register or AFDC export.
@@ -121,13 +136,15 @@ def evses_import(
     committed}; each rejected entry names its line or index, evse_id, field, code and
     message. Exit code 0 when every record was accepted, 1 when any was refused (with
     or without --skip-invalid), 2 for a usage or input error (an unreadable file, a
-    file of another format). A new operator is registered on the way.
+    file of another format). A new operator is registered on the way. A file that would
+    withdraw more than half of the active EVSEs is refused (exit code 1, naming the count)
+    unless --confirm-withdrawals gives that count; a file without records is refused.
     """
     operator_id = OperatorId.parse(operator)
     store = open_store(ctx)
     data = read_source(file)
     batch = read_file(data, format or guess_format(file.name, data), operator_id, action, time_zone)
-    summary = run_import(store, operator_id, batch, skip_invalid, as_json)
+    summary = run_import(store, operator_id, batch, skip_invalid, as_json, confirm_withdrawals)
     finish_import(summary, as_json, file.name)
 
 

@@ -10,7 +10,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple, Protocol
 
-from evsenet.domain.errors import DomainError, FieldProblem, InvalidRecord, RecordProblem
+from evsenet.domain.errors import (
+    DomainError,
+    FieldProblem,
+    InvalidRecord,
+    RecordProblem,
+    WithdrawalsUnconfirmed,
+)
 from evsenet.domain.evse import (
     MAX_OUTPUT_KW,
     OUTPUT_QUANTUM,
@@ -274,6 +280,57 @@ def plan_push(batch: ValidatedBatch, known: Mapping[str, KnownEvse]) -> PushPlan
             evse.pk for key, evse in known.items() if not evse.withdrawn and key not in named
         )
     return plan
+
+
+def require_records(batch: ParsedBatchLike) -> None:
+    """Refuse a file that holds no record at all: only a header, blank lines or rows of
+    empty cells (`,,,`). Such a file is a mistake (the wrong file, an export that failed),
+    never a wish; imported, it would report "0 records, committed", and as a `fullLoad`
+    it would withdraw the whole inventory. Files are the batches read by line; an OICP body
+    says what it means in JSON (its empty `fullLoad` is guarded by `check_withdrawals`)."""
+    if batch.position_kind == "line" and not batch.items:
+        raise DomainError(
+            "import.no_records",
+            "The file holds no EVSE records (only a header, blank lines or rows of empty "
+            "cells); nothing was written. Check that it is the file you meant to send.",
+        )
+
+
+def check_withdrawals(
+    plan: PushPlan, known: Mapping[str, KnownEvse], confirmed: int | None, operator: str
+) -> None:
+    """Refuse a push that would withdraw more than half of the operator's active EVSEs
+    (all of them included) unless it carries the count it withdraws (`confirmed`), the
+    way publishing with EVSEs priced at zero needs an acknowledgement. A confirmed count
+    must be the count, whatever the share: a stale one is refused, naming the count.
+
+    Raises WithdrawalsUnconfirmed `batch.withdrawals_unconfirmed` or
+    `batch.withdrawals_mismatch`; the caller's transaction then writes nothing.
+    """
+    count = len(plan.withdrawals)
+    active = sum(1 for evse in known.values() if not evse.withdrawn)
+    what = f"this push would withdraw {count} of the {active} active EVSEs of {operator}"
+    again = (
+        f"send it again with confirm_withdrawals={count} (command line: "
+        f"--confirm-withdrawals {count})"
+    )
+    if confirmed is not None and confirmed != count:
+        raise WithdrawalsUnconfirmed(
+            "batch.withdrawals_mismatch",
+            f"The confirmed count of withdrawals ({confirmed}) is not the count: {what}. "
+            f"Nothing was written. Check the batch; if {count} is meant, {again}.",
+            withdrawals=count,
+            active=active,
+        )
+    if confirmed is None and 2 * count > active:
+        share = "all" if count == active else "more than half"
+        raise WithdrawalsUnconfirmed(
+            "batch.withdrawals_unconfirmed",
+            f"{what[0].upper()}{what[1:]} ({share} of them). Nothing was written. If that is "
+            f"meant, {again}.",
+            withdrawals=count,
+            active=active,
+        )
 
 
 def _refusal(

@@ -16,7 +16,9 @@ from evsenet.domain.inventory import (
     ParsedBatchLike,
     PushPlan,
     StoredEvse,
+    check_withdrawals,
     plan_push,
+    require_records,
     validate_batch,
 )
 from evsenet.memory import collector_paused
@@ -104,17 +106,21 @@ def import_evses(
     skip_invalid: bool = False,
     progress: Progress | None = None,
     register_operator: bool = False,
+    confirm_withdrawals: int | None = None,
 ) -> ImportSummary:
     """Apply a batch of EVSE records to the operator's inventory, all or nothing.
 
     Every record is validated before the write transaction opens. With `skip_invalid`
     the valid records are applied and the others reported; otherwise one refused record
-    refuses the batch (ImportRefused) and nothing is written. `register_operator`
-    registers an operator that is new, in the same transaction: a refused batch registers
-    nobody.
+    refuses the batch (ImportRefused) and nothing is written. A file without records is
+    refused, and so is a batch that would withdraw more than half of the active EVSEs
+    unless `confirm_withdrawals` is that count (see `check_withdrawals`).
+    `register_operator` registers an operator that is new, in the same transaction: a
+    refused batch registers nobody.
     """
     operator = OperatorId.parse(operator_id)
     _check_batch_operator(batch, operator)
+    require_records(batch)
     scope, declared = _scope(store, operator, register_operator)
     total = len(batch.items)
     report = (lambda done: progress("validate", done, total)) if progress else None
@@ -128,10 +134,12 @@ def import_evses(
         row, summary.operator_registered = _operator_row(uow, operator, register_operator)
         if row.sub_operators != declared:
             raise _scope_changed(operator)
-        plan = plan_push(validated, uow.evses.known(row.pk))
+        known = uow.evses.known(row.pk)
+        plan = plan_push(validated, known)
         summary.rejected = plan.problems
         if plan.problems and not skip_invalid:
             raise ImportRefused(summary)
+        check_withdrawals(plan, known, confirm_withdrawals, operator.display)
         _apply(uow.evses, row.pk, plan, summary, progress)
     summary.committed = True
     return summary

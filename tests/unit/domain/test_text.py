@@ -15,8 +15,7 @@ from evsenet.domain.text import PlainText, ascii_upper, search_key
 X20 = PlainText("X", 20, "x.too_long", "x.control_character")
 X30 = PlainText("X", 30, "x.too_long", "x.control_character")
 CITY = PlainText("City", 4, "x.too_long", "x.control_character", "city")
-REFUSED = ("Cc", "Cf", "Cs", "Zl", "Zp")
-PRINTABLE = st.text(st.characters(blacklist_categories=REFUSED), max_size=10)
+PRINTABLE = st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp")), max_size=10)
 FORMAT_CHARACTERS = [
     chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"
 ]

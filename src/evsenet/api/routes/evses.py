@@ -94,10 +94,34 @@ SkipInvalid = Annotated[
 ]
 
 
-def push_oicp(store: Store, operator: OperatorId, body: bytes, skip_invalid: bool) -> Summary:
+ConfirmWithdrawals = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        le=MAX_OFFSET,
+        description="The number of EVSEs this batch withdraws. Required when it withdraws "
+        "more than half of your active EVSEs (or all of them); when given, it must be the "
+        "count, else the batch is refused (409, naming the count in `withdrawals`)",
+    ),
+]
+
+
+def push_oicp(
+    store: Store,
+    operator: OperatorId,
+    body: bytes,
+    skip_invalid: bool,
+    confirm_withdrawals: int | None = None,
+) -> Summary:
     """Read an OICP push body and import it for `operator` (runs in a worker thread)."""
     batch = read_oicp_push_bytes(body)
-    return import_evses(store, operator.display, batch, skip_invalid=skip_invalid)
+    return import_evses(
+        store,
+        operator.display,
+        batch,
+        skip_invalid=skip_invalid,
+        confirm_withdrawals=confirm_withdrawals,
+    )
 
 
 class ImportFormat(StrEnum):
@@ -116,10 +140,17 @@ def import_file(
     action: PushAction,
     zone: str | None,
     skip_invalid: bool,
+    confirm_withdrawals: int | None = None,
 ) -> Summary:
     """Read a file of the given format and import it for `operator` (in a worker thread)."""
     batch = read_file(data, FileFormat(kind.value), operator, action, zone)
-    return import_evses(store, operator.display, batch, skip_invalid=skip_invalid)
+    return import_evses(
+        store,
+        operator.display,
+        batch,
+        skip_invalid=skip_invalid,
+        confirm_withdrawals=confirm_withdrawals,
+    )
 
 
 @router.get("", responses=problem_responses(400))
@@ -166,16 +197,24 @@ def search_evses(
     openapi_extra=oicp_body("An OICP 2.3 eRoamingPushEvseData body"),
 )
 async def push_evses(
-    request: Request, caller: Caller, store: StoreDep, skip_invalid: SkipInvalid = False
+    request: Request,
+    caller: Caller,
+    store: StoreDep,
+    skip_invalid: SkipInvalid = False,
+    confirm_withdrawals: ConfirmWithdrawals = None,
 ) -> ImportSummary:
     """Push EVSE data records (OICP 2.3 eRoamingPushEvseData), all or nothing.
 
     A refused batch is answered 422 with one entry per refused record in `errors`;
-    nothing is written. 409 means the operator's sub-operators changed while the batch was
-    checked: nothing was written, send it again.
+    nothing is written. 409 `batch.sub_operators_changed` means the operator's
+    sub-operators changed while the batch was checked: send it again; 409
+    `batch.withdrawals_unconfirmed` or `batch.withdrawals_mismatch` that it would withdraw
+    more than half of the active EVSEs: send `confirm_withdrawals` with the count named.
     """
     body = await read_body(request, OICP_JSON)
-    summary = await run_in_threadpool(push_oicp, store, caller, body, skip_invalid)
+    summary = await run_in_threadpool(
+        push_oicp, store, caller, body, skip_invalid, confirm_withdrawals
+    )
     return ImportSummary.of(summary)
 
 
@@ -208,11 +247,21 @@ async def import_evse_file(
         str | None,
         Query(max_length=64, description="afdc: the IANA time zone of every station"),
     ] = None,
+    confirm_withdrawals: ConfirmWithdrawals = None,
 ) -> ImportSummary:
-    """Import a file of EVSEs, all or nothing (like a push)."""
+    """Import a file of EVSEs, all or nothing (like a push). A file without records is
+    refused (`import.no_records`)."""
     data = await read_body(request, EVSE_FILE)
     summary = await run_in_threadpool(
-        import_file, store, caller, data, file_format, action, time_zone, skip_invalid
+        import_file,
+        store,
+        caller,
+        data,
+        file_format,
+        action,
+        time_zone,
+        skip_invalid,
+        confirm_withdrawals,
     )
     return ImportSummary.of(summary)
 

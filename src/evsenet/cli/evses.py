@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -20,11 +23,13 @@ from evsenet.cli.output import (
 from evsenet.domain.ids import OperatorId
 from evsenet.domain.inventory import MAX_PAGE_SIZE, SORT_KEYS, Page, PushAction
 from evsenet.formats import ParsedBatch
+from evsenet.formats.csv_export import write_evse_csv
 from evsenet.formats.files import FileFormat, guess_format, read_file
 from evsenet.services.inventory import (
     ImportRefused,
     ImportSummary,
     evse_filter,
+    export_evses,
     import_evses,
     list_evses,
 )
@@ -152,6 +157,19 @@ def _text(help_text: str, metavar: str = "TEXT") -> Any:
     return typer.Option(metavar=metavar, help=help_text)
 
 
+class ListFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+
+
+def write_csv(chunks: Iterable[str]) -> None:
+    """CSV text on stdout as UTF-8 bytes, unchanged (no line-end translation)."""
+    out = sys.stdout.buffer
+    for chunk in chunks:
+        out.write(chunk.encode("utf-8"))
+    out.flush()
+
+
 @evses_app.command("list")
 def evses_list(
     ctx: typer.Context,
@@ -168,18 +186,35 @@ def evses_list(
     include_withdrawn: Annotated[
         bool, typer.Option(help="Show withdrawn EVSEs too (status withdrawn)")
     ] = False,
-    limit: Annotated[int, typer.Option(help=f"EVSEs per page, 1…{MAX_PAGE_SIZE}")] = 50,
-    offset: Annotated[int, typer.Option(help="EVSEs to skip (the next page's offset)")] = 0,
+    limit: Annotated[
+        int | None, typer.Option(help=f"EVSEs per page, 1…{MAX_PAGE_SIZE} [default: 50]")
+    ] = None,
+    offset: Annotated[
+        int | None, typer.Option(help="EVSEs to skip (the next page's offset) [default: 0]")
+    ] = None,
     sort: Annotated[
         str, typer.Option(metavar="KEY", help=f"Sort by {', '.join(SORT_KEYS)}")
     ] = "evse_id",
     desc: Annotated[bool, typer.Option("--desc", help="Sort descending")] = False,
+    output_format: Annotated[
+        ListFormat,
+        typer.Option(
+            "--format",
+            case_sensitive=False,
+            help="table (a page), or csv: every EVSE that matches, in the import format "
+            "(docs/csv-format.md), on stdout",
+        ),
+    ] = ListFormat.TABLE,
     as_json: JsonOption = False,
 ) -> None:
     """List an operator's EVSEs: ID, location, power type, output and status.
 
     Filters combine (all must match). --json prints {items, total, limit, offset}.
+    --format csv writes every matching EVSE as a CSV file that `evses import` reads back
+    unchanged (no --limit or --offset; withdrawn EVSEs are not exported).
     """
+    if output_format is ListFormat.CSV and as_json:
+        raise CliProblem("request.invalid", "Choose one output: --json or --format csv")
     criteria = evse_filter(
         text=q,
         country=country,
@@ -190,5 +225,16 @@ def evses_list(
         max_output_kw=max_output,
         include_withdrawn=include_withdrawn,
     )
-    page = Page(limit=limit, offset=offset, sort=sort, descending=desc)
+    page = Page(
+        limit=50 if limit is None else limit,
+        offset=offset or 0,
+        sort=sort,
+        descending=desc,
+    )
+    if output_format is ListFormat.CSV:
+        paged = limit is not None or offset is not None
+        write_csv(
+            write_evse_csv(export_evses(open_store(ctx), operator, criteria, page, paged=paged))
+        )
+        return
     print_evses(list_evses(open_store(ctx), operator, criteria, page), as_json)

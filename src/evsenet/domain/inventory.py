@@ -468,6 +468,25 @@ class Page:
             )
 
 
+def check_export(criteria: EvseFilter, *, paged: bool) -> None:
+    """A CSV export holds every EVSE that matches, in the import format, which has no
+    status: withdrawn EVSEs would come back as active when the file is imported again, so
+    they are not exported; and a page of the list is no list to re-import."""
+    if criteria.include_withdrawn:
+        raise DomainError(
+            "export.withdrawn",
+            "A CSV export holds active EVSEs only: the import format has no status, so a "
+            "withdrawn EVSE in it would come back when the file is imported; leave out "
+            "include_withdrawn (the JSON list shows withdrawn EVSEs with their status)",
+        )
+    if paged:
+        raise DomainError(
+            "export.paged",
+            "A CSV export holds every EVSE that matches the filters; leave out limit and "
+            "offset (sort and order apply)",
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class StoredEvse:
     """An EVSE of the inventory with its life dates."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from evsenet.domain.errors import BatchRejected, Conflict, DomainError, NotFound, RecordProblem
-from evsenet.domain.evse import OperatorScope
+from evsenet.domain.evse import EvseRecord, OperatorScope
 from evsenet.domain.ids import EvseId, OperatorId
 from evsenet.domain.inventory import (
     EvseFilter,
@@ -16,6 +16,7 @@ from evsenet.domain.inventory import (
     ParsedBatchLike,
     PushPlan,
     StoredEvse,
+    check_export,
     check_withdrawals,
     plan_push,
     require_records,
@@ -195,6 +196,36 @@ def list_evses(
     with unit_of_work(store) as uow:
         row = require_operator(uow, operator)
         return uow.evses.search(row.pk, criteria or EvseFilter(), page or Page())
+
+
+def export_evses(
+    store: Store,
+    operator_id: str,
+    criteria: EvseFilter | None = None,
+    order: Page | None = None,
+    *,
+    paged: bool = False,
+) -> Iterator[EvseRecord]:
+    """Every EVSE of the operator that matches, for a CSV export, sorted as `order` says.
+
+    The operator and the request are checked now; the records are read when the caller
+    iterates, in one read transaction that lasts as long as the iteration (and ends when
+    the iterator is closed), a chunk at a time: an export of any size is written in
+    bounded memory. `paged` says the caller asked for a page, which an export refuses.
+    """
+    operator = OperatorId.parse(operator_id)
+    criteria, order = criteria or EvseFilter(), order or Page()
+    check_export(criteria, paged=paged)
+    with unit_of_work(store) as uow:
+        operator_pk = require_operator(uow, operator).pk
+    return _records(store, operator_pk, criteria, order)
+
+
+def _records(
+    store: Store, operator_pk: int, criteria: EvseFilter, order: Page
+) -> Iterator[EvseRecord]:
+    with unit_of_work(store) as uow:
+        yield from uow.evses.stream(operator_pk, criteria, order)
 
 
 def get_evse(store: Store, operator_id: str, evse_id: str) -> StoredEvse:

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections import Counter
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import StreamingResponse
 
 from evsenet.api.auth import Caller, get_store
 from evsenet.api.bodies import BODY_RESPONSES, EVSE_FILE, OICP_JSON, read_body
@@ -26,11 +27,19 @@ from evsenet.api.oicp_body import EVSE_ID_PATTERN, oicp_body
 from evsenet.api.problems import problem_responses
 from evsenet.api.schemas import Evse, EvsePage, ImportSummary
 from evsenet.domain.ids import EVSE_ID_MAX_LENGTH, OperatorId
-from evsenet.domain.inventory import MAX_OFFSET, MAX_PAGE_SIZE, Page, PushAction
+from evsenet.domain.inventory import MAX_OFFSET, MAX_PAGE_SIZE, EvseFilter, Page, PushAction
+from evsenet.formats.csv_export import MEDIA_TYPE as CSV_MEDIA_TYPE
+from evsenet.formats.csv_export import write_evse_csv
 from evsenet.formats.files import FileFormat, read_file
 from evsenet.formats.oicp import read_oicp_push_bytes
 from evsenet.services.inventory import ImportSummary as Summary
-from evsenet.services.inventory import evse_filter, get_evse, import_evses, list_evses
+from evsenet.services.inventory import (
+    evse_filter,
+    export_evses,
+    get_evse,
+    import_evses,
+    list_evses,
+)
 from evsenet.store.engine import Store
 
 
@@ -153,8 +162,57 @@ def import_file(
     )
 
 
-@router.get("", responses=problem_responses(400))
+CSV = "text/csv"
+LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The page of EVSEs (JSON), or with format=csv or `Accept: text/csv` "
+        "every EVSE that matches, as evsenet CSV in the import format (streamed)",
+        "content": {CSV: {"schema": {"type": "string"}}},
+    },
+    **problem_responses(400),
+}
+
+
+def wants_csv(accept: str | None) -> bool:
+    """Whether an `Accept` header prefers CSV: `text/csv` named with a quality above 0 and
+    at least that of `application/json` (wildcards pick the JSON default)."""
+    qualities: dict[str, float] = {}
+    for media_range in (accept or "").split(","):
+        kind, *parameters = (part.strip() for part in media_range.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        kind = kind.lower()
+        qualities[kind] = max(quality, qualities.get(kind, 0.0))
+    csv_quality = qualities.get(CSV, 0.0)
+    return csv_quality > 0 and csv_quality >= qualities.get("application/json", 0.0)
+
+
+def csv_export(
+    store: Store,
+    caller: OperatorId,
+    criteria: EvseFilter,
+    order: Page,
+    paged: bool,
+) -> StreamingResponse:
+    """The EVSEs as a streamed CSV file; the request is checked before the answer starts."""
+    records = export_evses(store, caller.display, criteria, order, paged=paged)
+    name = "".join(c for c in caller.normalised if c.isalnum())
+    return StreamingResponse(
+        write_evse_csv(records),
+        media_type=CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="evses-{name}.csv"'},
+    )
+
+
+@router.get("", response_model=EvsePage, responses=LIST_RESPONSES)
 def search_evses(
+    request: Request,
     caller: Caller,
     store: StoreDep,
     q: Annotated[
@@ -175,8 +233,17 @@ def search_evses(
         "evse_id"
     ),
     order: Literal["asc", "desc"] = "asc",
-) -> EvsePage:
-    """The caller's EVSEs that match every given filter, sorted and paged."""
+    file_format: Annotated[
+        Literal["json", "csv"] | None,
+        Query(
+            alias="format",
+            description="json (a page, the default) or csv (every EVSE that matches, in the "
+            "import format; also chosen by `Accept: text/csv`)",
+        ),
+    ] = None,
+) -> Any:
+    """The caller's EVSEs that match every given filter, sorted and paged; or all of them
+    as a CSV file in the import format (without limit and offset)."""
     criteria = evse_filter(
         text=q,
         country=country,
@@ -188,6 +255,9 @@ def search_evses(
         include_withdrawn=include_withdrawn,
     )
     page = Page(limit, offset, sort, order == "desc")
+    if file_format == "csv" or (file_format is None and wants_csv(request.headers.get("accept"))):
+        paged = any(name in request.query_params for name in ("limit", "offset"))
+        return csv_export(store, caller, criteria, page, paged)
     return EvsePage.of(list_evses(store, caller.display, criteria, page))
 
 

@@ -363,6 +363,19 @@ class EvseRepository:
         )
         return EvsePage([_stored(row) for row in rows], int(total), page)
 
+    def stream(self, operator_pk: int, criteria: EvseFilter, page: Page) -> Iterator[EvseRecord]:
+        """Every EVSE that matches, in `page`'s order (its limit and offset do not apply),
+        fetched `CHUNK` rows at a time (a server-side cursor on PostgreSQL)."""
+        column = evses.c[page.sort]
+        order = [column.desc() if page.descending else column.asc(), evses.c.evse_id.asc()]
+        statement = (
+            select(evses)
+            .where(evses.c.operator_pk == operator_pk, *_conditions(criteria))
+            .order_by(*order)
+        )
+        rows = self.connection.execute(statement, execution_options={"yield_per": CHUNK})
+        return map(_record, rows)
+
 
 def _conditions(criteria: EvseFilter) -> Iterable[ColumnElement[bool]]:
     if not criteria.include_withdrawn:

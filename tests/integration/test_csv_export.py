@@ -109,7 +109,7 @@ def test_formula_like_text_is_neutralised_and_re_imports_unchanged(store: Store)
     assert rows[1][0] == "'+49*810*000*438"
     assert rows[1][5] == '\'=HYPERLINK("http://x","y")'
     assert rows[3][3] == "'''=x", "a text's own apostrophes are kept, one mark added"
-    assert rows[4][3] == "Köln" and rows[4][8] == "-0.127758", "plain numbers stay numbers"
+    assert (rows[4][3], rows[4][8]) == ("Köln", "-0.127758"), "plain numbers stay numbers"
     assert rows[5][1] == "'", "a lone apostrophe is text"
     assert_reimports_unchanged(store, "+49*810", len(HOSTILE))
 

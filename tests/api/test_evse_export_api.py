@@ -70,13 +70,13 @@ def test_filters_apply_to_the_export(api: Api) -> None:
 @pytest.mark.parametrize(
     ("params", "code"),
     [
-        ({"limit": 10}, "export.paged"),
-        ({"offset": 0}, "export.paged"),
+        ({"limit": "10"}, "export.paged"),
+        ({"offset": "0"}, "export.paged"),
         ({"include_withdrawn": "true"}, "export.withdrawn"),
     ],
 )
 def test_an_export_refuses_pages_and_withdrawn_evses(
-    api: Api, params: dict[str, object], code: str
+    api: Api, params: dict[str, str], code: str
 ) -> None:
     api.problem(api.get("/api/v1/evses", format="csv", **params), 400, code)
 

@@ -27,8 +27,8 @@ HUBJECT = Path("hubject-oicp/OICP-2.3/CPO_code_snippets/eRoamingPushEvseData.req
 BNETZA = Path("imke-schwenke-bachelor-seminar/Ladesaeulenregister.csv")
 
 
-def exported(store: Store, operator: str, **filters: str) -> str:
-    return "".join(write_evse_csv(export_evses(store, operator, evse_filter(**filters))))
+def exported(store: Store, operator: str, city: str | None = None) -> str:
+    return "".join(write_evse_csv(export_evses(store, operator, evse_filter(city=city))))
 
 
 def records(store: Store, operator: str) -> list[EvseRecord]:

@@ -80,7 +80,7 @@ def record(evse_id: str, **changes: str) -> EvseRecord:
         "power_type": "DC",
         "output_kw": "150",
     }
-    raw = EvseInput(evse_id, **{**values, **changes}, plugs=("CHAdeMO",))  # type: ignore[arg-type]
+    raw = EvseInput(evse_id, **{**values, **changes}, plugs=("CHAdeMO",))
     return validate_evse(raw, SCOPE)
 
 

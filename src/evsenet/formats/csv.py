@@ -40,7 +40,7 @@ from evsenet.formats._tabular import (
     row_width_problem,
     text_or_none,
 )
-from evsenet.formats.spreadsheet import MAY_HOLD_FORMULA, TEXT_MARK, restore, would_evaluate
+from evsenet.formats.spreadsheet import TEXT_MARK, may_hold_formula, restore, would_evaluate
 
 COLUMNS: tuple[str, ...] = (
     "evse_id",
@@ -167,7 +167,7 @@ def _item(row: TabularRow, layout: _Layout) -> ParsedItem:
             "unnamed; name the column or empty it"
         )
         return _problem(row, layout, "record", ROW_MALFORMED, message)
-    if MAY_HOLD_FORMULA.search("\x1f".join(row.cells)):
+    if may_hold_formula(row.cells):
         cells = _without_formulas(row, layout)
         return (
             cells

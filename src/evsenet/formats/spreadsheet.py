@@ -19,6 +19,7 @@ that keeps text such as `="01067"` from becoming a number.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 """Characters that make a cell a formula, at its start or after leading blanks."""
@@ -26,9 +27,6 @@ TEXT_MARK = "'"
 """The leading apostrophe that marks a neutralised cell."""
 
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-MAY_HOLD_FORMULA = re.compile("(?:^|\x1f)\\s*['" + re.escape("".join(sorted(FORMULA_STARTS))) + "]")
-"""A quick test on a row's cells joined by U+001F: whether any cell may need a closer
-look (a formula start, after blanks, or a text mark)."""
 
 
 def would_evaluate(cell: str) -> bool:
@@ -39,6 +37,22 @@ def would_evaluate(cell: str) -> bool:
         if start not in FORMULA_STARTS:
             return False
     return _PLAIN_NUMBER.fullmatch(cell) is None
+
+
+_LOOK_CLOSER = FORMULA_STARTS | {TEXT_MARK}
+
+
+def may_hold_formula(cells: Iterable[str]) -> bool:
+    """A quick test of a row's cells: whether any may need a closer look (a formula start,
+    a leading blank, or a text mark; a negative number needs none). It may flag more than
+    `would_evaluate` refuses, never less."""
+    for cell in cells:
+        start = cell[:1]
+        if start in _LOOK_CLOSER or start.isspace():
+            if start == "-" and _PLAIN_NUMBER.fullmatch(cell):
+                continue
+            return True
+    return False
 
 
 def neutralise(cell: str) -> str:

@@ -15,6 +15,7 @@ from evsenet.formats.csv_export import csv_cells, write_evse_csv
 from evsenet.formats.spreadsheet import (
     FORMULA_STARTS,
     is_neutralised,
+    may_hold_formula,
     neutralise,
     restore,
     would_evaluate,
@@ -141,3 +142,15 @@ def test_the_import_refuses_every_cell_a_spreadsheet_would_evaluate(cell: str) -
     assert not isinstance(problem, SourceRecord)
     assert (problem.code, problem.field) == ("csv.row.formula", "charging_station_id")
     assert f"'{cell.strip()}" in problem.message, "the message shows the neutralised form"
+
+
+CELLS = st.lists(st.one_of(FORMULA_LIKE, st.text(max_size=5)), min_size=1, max_size=5)
+
+
+@given(CELLS)
+def test_the_quick_row_test_never_misses_a_cell_the_import_looks_at(cells: list[str]) -> None:
+    needs_a_look = any(
+        would_evaluate(cell.strip()) or cell.strip().startswith("'") for cell in cells
+    )
+    if needs_a_look:
+        assert may_hold_formula(cells)

@@ -33,6 +33,8 @@ def test_format_csv_answers_the_import_format_with_every_match(api: Api) -> None
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "text/csv; charset=utf-8; header=present"
     assert 'filename="evses-DEABC.csv"' in response.headers["content-disposition"]
+    assert response.headers["vary"] == "Accept"
+    assert api.get("/api/v1/evses").headers["vary"] == "Accept"
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff" + HEADER + "\r\n")
     lines = text.removeprefix("\ufeff").splitlines()

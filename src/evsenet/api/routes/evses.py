@@ -16,7 +16,7 @@ from collections import Counter
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
@@ -206,13 +206,17 @@ def csv_export(
     return StreamingResponse(
         write_evse_csv(records),
         media_type=CSV_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="evses-{name}.csv"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="evses-{name}.csv"',
+            "Vary": "Accept",
+        },
     )
 
 
 @router.get("", response_model=EvsePage, responses=LIST_RESPONSES)
 def search_evses(
     request: Request,
+    response: Response,
     caller: Caller,
     store: StoreDep,
     q: Annotated[
@@ -258,6 +262,7 @@ def search_evses(
     if file_format == "csv" or (file_format is None and wants_csv(request.headers.get("accept"))):
         paged = any(name in request.query_params for name in ("limit", "offset"))
         return csv_export(store, caller, criteria, page, paged)
+    response.headers["Vary"] = "Accept"  # the answer depends on it: caches must know
     return EvsePage.of(list_evses(store, caller.display, criteria, page))
 
 

@@ -58,6 +58,9 @@ def may_hold_formula(cells: Iterable[str]) -> bool:
 def neutralise(cell: str) -> str:
     """The cell as the export writes it: with a leading apostrophe where a spreadsheet
     would evaluate it (or the text after its own leading apostrophes)."""
+    start = cell[:1]
+    if start not in _LOOK_CLOSER and not start.isspace():
+        return cell  # nearly every cell: nothing a spreadsheet would evaluate
     if would_evaluate(cell.lstrip(TEXT_MARK)):
         return TEXT_MARK + cell
     return cell

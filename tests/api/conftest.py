@@ -156,12 +156,13 @@ class Api:
         *,
         body_operator: str | None = None,
         skip_invalid: bool = False,
+        **params: Any,
     ) -> Response:
         body = oicp_body(body_operator or as_, records, action)
         response: Response = self.client.post(
             "/api/v1/evses/push",
             content=body,
-            params={"skip_invalid": str(skip_invalid).lower()},
+            params={"skip_invalid": str(skip_invalid).lower(), **params},
             headers={**self.auth(as_), "Content-Type": "application/json"},
         )
         return response
@@ -175,10 +176,11 @@ class Api:
         )
         return response
 
-    def oicp_push(self, path_operator: str, body: bytes, as_: str = A) -> Response:
+    def oicp_push(self, path_operator: str, body: bytes, as_: str = A, **params: Any) -> Response:
         response: Response = self.client.post(
             f"/api/oicp/evsepush/v23/operators/{path_operator}/data-records",
             content=body,
+            params=params,
             headers={**self.auth(as_), "Content-Type": "application/json"},
         )
         return response

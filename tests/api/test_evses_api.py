@@ -342,14 +342,20 @@ def test_skip_invalid_applies_the_valid_records_and_reports_the_others(seeded: A
 
 @pytest.mark.parametrize("action", ["insert", "fullLoad"])
 def test_a_withdrawn_evse_pushed_again_comes_back(seeded: Api, action: str) -> None:
-    response = seeded.push([seeded.record("DE*ABC*E9999")], action=action)
+    records = [seeded.record("DE*ABC*E9999")]
+    if action == "fullLoad":  # a fullLoad of this one withdraws the other 5
+        response = seeded.push(records, action=action, confirm_withdrawals=5)
+    else:
+        response = seeded.push(records, action=action)
     assert response.status_code == 200
     assert response.json()["inserted"] == 1
     assert seeded.get("/api/v1/evses/DE*ABC*E9999").json()["status"] == "active"
 
 
 def test_full_load_withdraws_what_it_does_not_name(seeded: Api) -> None:
-    response = seeded.push([seeded.record("DE*ABC*E1001")], action="fullLoad")
+    response = seeded.push(
+        [seeded.record("DE*ABC*E1001")], action="fullLoad", confirm_withdrawals=4
+    )
     assert response.status_code == 200
     assert response.json()["withdrawn"] == 4
     assert seeded.evse_ids() == ["DE*ABC*E1001"]
@@ -408,7 +414,9 @@ def test_import_actions_apply(api: Api) -> None:
     assert api.import_file(api.csv_file(api.csv_row("DE*ABC*E7001"))).status_code == 200
     insert_again = api.import_file(api.csv_file(api.csv_row("DE*ABC*E7001")), action="insert")
     api.problem(insert_again, 422, "batch.rejected")
-    full = api.import_file(api.csv_file(api.csv_row("DE*ABC*E7002")), action="fullLoad")
+    full = api.import_file(
+        api.csv_file(api.csv_row("DE*ABC*E7002")), action="fullLoad", confirm_withdrawals=1
+    )
     assert (full.json()["inserted"], full.json()["withdrawn"]) == (1, 1)
     assert api.evse_ids() == ["DE*ABC*E7002"]
 

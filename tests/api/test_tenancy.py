@@ -187,7 +187,8 @@ def test_skip_invalid_never_writes_as_evses(tenants: Api, endpoint: str) -> None
 
 def test_bs_full_load_on_the_oicp_path_leaves_a_alone(tenants: Api) -> None:
     before = a_inventory(tenants)
-    response = tenants.oicp_push("NL*EVN", tenants.oicp_body("NL*EVN", [], "fullLoad"), tenants.B)
+    body = tenants.oicp_body("NL*EVN", [], "fullLoad")
+    response = tenants.oicp_push("NL*EVN", body, tenants.B, confirm_withdrawals=len(B_EVSES))
     assert response.json()["Result"] is True
     assert tenants.evse_ids(tenants.B) == []
     assert a_inventory(tenants) == before
@@ -208,7 +209,7 @@ def test_b_cannot_push_a_body_in_as_name(tenants: Api) -> None:
 
 def test_bs_full_load_leaves_a_alone(tenants: Api) -> None:
     before = a_inventory(tenants)
-    response = tenants.push([], tenants.B, "fullLoad")
+    response = tenants.push([], tenants.B, "fullLoad", confirm_withdrawals=len(B_EVSES))
     assert response.json()["withdrawn"] == len(B_EVSES)
     assert a_inventory(tenants) == before
 

@@ -390,7 +390,8 @@ def test_refused_import_changes_nothing(cli: Cli, tmp_path: Path) -> None:
             "evse_id": "DE*ABC*E2*1",
             "field": "output_kw",
             "code": "output.malformed",
-            "message": "Output (kW) 'many' is not a number",
+            "message": "Output (kW) 'many' is not a number in plain notation (digits, a '.' "
+            "decimal point, an optional leading '-': no '+', exponent or blanks)",
         }
     ]
     assert cli.evses("DE*ABC") == before
@@ -856,3 +857,67 @@ def test_a_refused_import_registers_no_operator(cli: Cli, tmp_path: Path) -> Non
     bad = write(tmp_path / "bad.csv", CSV_HEADER, csv_row("DE*NEW*E1*1", output="many"))
     cli("evses", "import", str(bad), "-o", "DE*NEW", code=1)
     assert cli.json("operators", "list")["total"] == 0
+
+
+# --- CSV export and confirmed withdrawals -----------------------------------------------
+
+
+@pytest.mark.peer_data
+def test_list_format_csv_exports_what_import_reads_back_unchanged(
+    cli: Cli, peer_data: Path, tmp_path: Path
+) -> None:
+    cli("evses", "import", str(peer_data / BNETZA), "--operator", "DE*KOE")
+    exported = runner.invoke(
+        app, ["--database", cli.url, "evses", "list", "-o", "DE*KOE", "--format", "csv"]
+    )
+    assert exported.exit_code == 0, exported.stderr
+    assert exported.stdout_bytes.startswith("\ufeff".encode() + CSV_HEADER.encode() + b"\r\n")
+    assert exported.stdout_bytes.count(b"\r\n") == 522
+    path = tmp_path / "export.csv"
+    path.write_bytes(exported.stdout_bytes)
+    again = cli.json("evses", "import", str(path), "-o", "DE*KOE")
+    assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 521)
+    filtered = cli("evses", "list", "-o", "DE*KOE", "--format", "csv", "--power-type", "DC")
+    assert 1 < filtered.stdout.count("\n") < 522
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("--limit", "10"), "export.paged"),
+        (("--include-withdrawn",), "export.withdrawn"),
+        (("--json",), "request.invalid"),
+    ],
+)
+def test_list_format_csv_refuses_pages_withdrawn_evses_and_json(
+    cli: Cli, args: tuple[str, ...], code: str
+) -> None:
+    cli("operators", "add", "DE*ABC")
+    error = cli.error("evses", "list", "-o", "DE*ABC", "--format", "csv", *args, code=2)
+    assert f"[{code}]" in error
+
+
+def test_a_full_load_withdrawing_most_evses_needs_the_confirmed_count(
+    cli: Cli, tmp_path: Path
+) -> None:
+    rows = [csv_row(f"DE*ABC*E{n}*1") for n in range(1, 5)]
+    cli("evses", "import", str(write(tmp_path / "all.csv", CSV_HEADER, *rows)), "-o", "DE*ABC")
+    one = str(write(tmp_path / "one.csv", CSV_HEADER, rows[0]))
+    error = cli.error("evses", "import", one, "-o", "DE*ABC", "--action", "fullLoad", code=1)
+    assert "[batch.withdrawals_unconfirmed]" in error
+    assert "--confirm-withdrawals 3" in error
+    stale = ("--action", "fullLoad", "--confirm-withdrawals", "2")
+    assert "[batch.withdrawals_mismatch]" in cli.error(
+        "evses", "import", one, "-o", "DE*ABC", *stale, code=1
+    )
+    assert cli.evses("DE*ABC")["total"] == 4
+    confirmed = ("--action", "fullLoad", "--confirm-withdrawals", "3")
+    summary = cli.json("evses", "import", one, "-o", "DE*ABC", *confirmed)
+    assert summary["withdrawn"] == 3
+    assert cli.evses("DE*ABC")["total"] == 1
+
+
+def test_a_file_of_blank_and_comma_only_lines_is_refused(cli: Cli, tmp_path: Path) -> None:
+    blank = write(tmp_path / "blank.csv", CSV_HEADER, "", ",,,,,,,,,,,,", " , , ")
+    error = cli.error("evses", "import", str(blank), "-o", "DE*ABC", code=2)
+    assert "[import.no_records]" in error

@@ -69,12 +69,17 @@ def push(
     *records: EvseInput | RecordProblem,
     skip_invalid: bool = False,
     kind: str = "index",
+    confirm_withdrawals: int | None = None,
 ) -> ImportSummary:
     items: list[SourceRecord | RecordProblem] = [
         r if isinstance(r, RecordProblem) else SourceRecord(i, r) for i, r in enumerate(records)
     ]
     return import_evses(
-        store, operator, ParsedBatch(action, kind, items), skip_invalid=skip_invalid
+        store,
+        operator,
+        ParsedBatch(action, kind, items),
+        skip_invalid=skip_invalid,
+        confirm_withdrawals=confirm_withdrawals,
     )
 
 
@@ -174,7 +179,7 @@ def test_action_against_state(store: Store, action: PushAction, state: str) -> N
         assert refused(store, A, action, record) == [(0, "evse_id", expected)]
         assert dump(store) == before
         return
-    summary = push(store, A, action, record)
+    summary = push(store, A, action, record, confirm_withdrawals=expected[3])
     assert counts(summary) == expected
     assert summary.committed is True
     assert summary.received == 1
@@ -559,7 +564,7 @@ def test_an_operator_cannot_push_or_withdraw_anothers_evses(store: Store) -> Non
     # B's fullLoad replaces B's inventory only.
     assert counts(push(store, B, PushAction.FULL_LOAD)) == (0, 0, 0, 0)
     push(store, B, PushAction.FULL_LOAD, evse("DE*BBB*E1"))
-    assert counts(push(store, B, PushAction.FULL_LOAD)) == (0, 0, 0, 1)
+    assert counts(push(store, B, PushAction.FULL_LOAD, confirm_withdrawals=1)) == (0, 0, 0, 1)
     assert statuses(store, A) == {"DEABCE1": "active", "DEABCE2": "active"}
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from evsenet.domain.errors import DomainError
 from evsenet.domain.evse import EvseInput, EvseRecord, OperatorScope, validate_evse
 from evsenet.domain.ids import EvseId, OperatorId
 from evsenet.domain.inventory import Page, PushAction
@@ -79,7 +80,36 @@ def load_cases() -> list[Case]:
 CASES = load_cases()
 
 
-def read(case: Case) -> ParsedBatch:
+@dataclass(frozen=True)
+class FileCase:
+    file: str
+    format: str
+    action: PushAction
+    wrong: str
+    code: str
+    count: int | None
+    """The count of withdrawals to confirm, where the refusal names one."""
+
+
+def load_file_cases() -> list[FileCase]:
+    text = (CORPUS / "README.md").read_text("utf-8")
+    table = text.split("<!-- files:start -->")[1].split("<!-- files:end -->")[0]
+    lines = [line for line in table.strip().splitlines() if line.startswith("|")]
+    assert _cells(lines[0]) == [
+        "File", "Format", "Action", "What is wrong", "Expected code", "Count",
+    ]  # fmt: skip
+    cases = []
+    for line in lines[2:]:
+        file, kind, action, wrong, code, count = _cells(line)
+        number = None if count == "–" else int(count)
+        cases.append(FileCase(file, kind, PushAction.parse(action), wrong, code, number))
+    return cases
+
+
+FILE_CASES = load_file_cases()
+
+
+def read(case: Case | FileCase) -> ParsedBatch:
     data = (CORPUS / case.file).read_bytes()
     if case.format == "oicp":
         batch = read_oicp_push_bytes(data)
@@ -140,7 +170,7 @@ def test_the_corpus_table_lists_every_file_once() -> None:
         for p in CORPUS.iterdir()
         if p.name != "README.md" and not p.name.startswith("body_")  # tests/api: bodies
     )
-    listed = [case.file for case in CASES]
+    listed = [case.file for case in CASES] + [case.file for case in FILE_CASES]
     assert sorted(listed) == files
     assert len(set(listed)) == len(listed)
     assert len(CASES) >= 30
@@ -154,7 +184,11 @@ def test_the_corpus_covers_every_family_of_fault() -> None:
         "output.not_positive", "output.too_large", "output.malformed", "country.unknown",
         "time_zone.required", "time_zone.unknown", "time_zone.country_mismatch",
         "csv.row.malformed", "latitude.out_of_range", "longitude.malformed", "plug.unknown",
-        "city.missing", "evse.unknown", "evse.already_exists",
+        "city.missing", "evse.unknown", "evse.already_exists", "output.too_many_decimals",
+        "csv.row.formula", "city.control_character", "street.control_character",
+    }  # fmt: skip
+    assert {case.code for case in FILE_CASES} >= {
+        "import.no_records", "batch.withdrawals_unconfirmed",
     }  # fmt: skip
     assert {case.format for case in CASES} == {"csv", "oicp", "bnetza", "afdc"}
 
@@ -212,3 +246,17 @@ def test_duplicate_problems_name_each_other(store: Store) -> None:
     assert "line 2" in messages[4]
     sent = [EvseId.parse(p.evse_id or "").normalised for p in caught.value.problems]
     assert Counter(sent) == Counter({"DEABCE1001": 2})
+
+
+@pytest.mark.parametrize("case", FILE_CASES, ids=[case.file for case in FILE_CASES])
+def test_a_file_refused_as_a_whole_writes_nothing(store: Store, case: FileCase) -> None:
+    seed(store)
+    before = dump(store)
+    with pytest.raises(DomainError) as caught:
+        import_evses(store, OPERATOR, read(case), skip_invalid=True)
+    assert caught.value.code == case.code, case.wrong
+    assert case.count is None or f"confirm_withdrawals={case.count}" in caught.value.message
+    assert dump(store) == before, "a refused file must leave the database unchanged"
+    if case.count is not None:
+        summary = import_evses(store, OPERATOR, read(case), confirm_withdrawals=case.count)
+        assert (summary.committed, summary.withdrawn) == (True, case.count)

@@ -4,6 +4,9 @@ Every error answer has `type` (`urn:evsenet:problem:<code>`), `title`, `status`,
 `detail` (what went wrong and what to do about it), `code` (the stable domain code) and,
 when several things are wrong at once, `errors` (one entry per record or field).
 
+A push refused for its withdrawals (409) carries `withdrawals` (the count to confirm with
+`confirm_withdrawals`) and `active_evses`.
+
 Status codes: NotFound → 404, Conflict → 409, a refused batch → 422, FastAPI's request
 validation → 422, any other DomainError → 400, authentication → 401, a body too large or
 of another media type → 413 or 415. An unexpected exception is logged and answered 500
@@ -30,6 +33,7 @@ from evsenet.domain.errors import (
     Conflict,
     DomainError,
     NotFound,
+    WithdrawalsUnconfirmed,
     bounded_text,
     reported,
 )
@@ -99,10 +103,12 @@ def problem(
     errors: Sequence[Mapping[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
     errors_not_shown: int = 0,
+    extensions: Mapping[str, Any] | None = None,
 ) -> ProblemResponse:
     """A problem details answer. `detail` keeps at most MESSAGE_LIMIT characters; `errors`
     lists the first REPORT_LIMIT entries and `errors_not_shown` counts the others (those
-    cut here and `errors_not_shown` given by a caller that cut them already)."""
+    cut here and `errors_not_shown` given by a caller that cut them already); `extensions`
+    are further members (RFC 9457 §3.2)."""
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + code,
         "title": _phrase(status),
@@ -115,6 +121,7 @@ def problem(
         body["errors"] = [_bounded_entry(error) for error in shown]
         if cut + errors_not_shown:
             body["errors_not_shown"] = cut + errors_not_shown
+    body.update(extensions or {})
     return ProblemResponse(_displayable_json(body), status_code=status, headers=dict(headers or {}))
 
 
@@ -161,7 +168,12 @@ def domain_problem(error: DomainError) -> ProblemResponse:
         )
     if error.field is not None:
         errors = [{"field": error.field, "code": error.code, "message": error.message}]
-    return problem(status_of(error), error.code, error.message, errors=errors)
+    extensions = None
+    if isinstance(error, WithdrawalsUnconfirmed):
+        extensions = {"withdrawals": error.withdrawals, "active_evses": error.active}
+    return problem(
+        status_of(error), error.code, error.message, errors=errors, extensions=extensions
+    )
 
 
 def _field_name(location: Sequence[int | str]) -> str:

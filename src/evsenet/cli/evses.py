@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -20,11 +23,13 @@ from evsenet.cli.output import (
 from evsenet.domain.ids import OperatorId
 from evsenet.domain.inventory import MAX_PAGE_SIZE, SORT_KEYS, Page, PushAction
 from evsenet.formats import ParsedBatch
+from evsenet.formats.csv_export import write_evse_csv
 from evsenet.formats.files import FileFormat, guess_format, read_file
 from evsenet.services.inventory import (
     ImportRefused,
     ImportSummary,
     evse_filter,
+    export_evses,
     import_evses,
     list_evses,
 )
@@ -43,7 +48,12 @@ def read_source(path: Path) -> bytes:
 
 
 def run_import(
-    store: Store, operator: OperatorId, batch: ParsedBatch, skip_invalid: bool, as_json: bool
+    store: Store,
+    operator: OperatorId,
+    batch: ParsedBatch,
+    skip_invalid: bool,
+    as_json: bool,
+    confirm_withdrawals: int | None = None,
 ) -> ImportSummary:
     """Import with a progress bar where a person watches; a refused batch's summary too.
     A new operator is registered with its first accepted import.
@@ -59,6 +69,7 @@ def run_import(
                 skip_invalid=skip_invalid,
                 progress=progress,
                 register_operator=True,
+                confirm_withdrawals=confirm_withdrawals,
             )
         except ImportRefused as refused:
             return refused.summary
@@ -112,6 +123,15 @@ def evses_import(
             metavar="TZ", help="IANA time zone of every AFDC station, e.g. America/Chicago"
         ),
     ] = None,
+    confirm_withdrawals: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            metavar="N",
+            help="The number of EVSEs the file withdraws; required when it withdraws more "
+            "than half of the active EVSEs (or all of them), and must be that count",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import EVSEs from an OICP push (JSON), evsenet CSV, BNetzA register or AFDC export.
@@ -121,18 +141,33 @@ def evses_import(
     committed}; each rejected entry names its line or index, evse_id, field, code and
     message. Exit code 0 when every record was accepted, 1 when any was refused (with
     or without --skip-invalid), 2 for a usage or input error (an unreadable file, a
-    file of another format). A new operator is registered on the way.
+    file of another format). A new operator is registered on the way. A file that would
+    withdraw more than half of the active EVSEs is refused (exit code 1, naming the count)
+    unless --confirm-withdrawals gives that count; a file without records is refused.
     """
     operator_id = OperatorId.parse(operator)
     store = open_store(ctx)
     data = read_source(file)
     batch = read_file(data, format or guess_format(file.name, data), operator_id, action, time_zone)
-    summary = run_import(store, operator_id, batch, skip_invalid, as_json)
+    summary = run_import(store, operator_id, batch, skip_invalid, as_json, confirm_withdrawals)
     finish_import(summary, as_json, file.name)
 
 
 def _text(help_text: str, metavar: str = "TEXT") -> Any:
     return typer.Option(metavar=metavar, help=help_text)
+
+
+class ListFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+
+
+def write_csv(chunks: Iterable[str]) -> None:
+    """CSV text on stdout as UTF-8 bytes, unchanged (no line-end translation)."""
+    out = sys.stdout.buffer
+    for chunk in chunks:
+        out.write(chunk.encode("utf-8"))
+    out.flush()
 
 
 @evses_app.command("list")
@@ -151,18 +186,35 @@ def evses_list(
     include_withdrawn: Annotated[
         bool, typer.Option(help="Show withdrawn EVSEs too (status withdrawn)")
     ] = False,
-    limit: Annotated[int, typer.Option(help=f"EVSEs per page, 1…{MAX_PAGE_SIZE}")] = 50,
-    offset: Annotated[int, typer.Option(help="EVSEs to skip (the next page's offset)")] = 0,
+    limit: Annotated[
+        int | None, typer.Option(help=f"EVSEs per page, 1…{MAX_PAGE_SIZE} [default: 50]")
+    ] = None,
+    offset: Annotated[
+        int | None, typer.Option(help="EVSEs to skip (the next page's offset) [default: 0]")
+    ] = None,
     sort: Annotated[
         str, typer.Option(metavar="KEY", help=f"Sort by {', '.join(SORT_KEYS)}")
     ] = "evse_id",
     desc: Annotated[bool, typer.Option("--desc", help="Sort descending")] = False,
+    output_format: Annotated[
+        ListFormat,
+        typer.Option(
+            "--format",
+            case_sensitive=False,
+            help="table (a page), or csv: every EVSE that matches, in the import format "
+            "(docs/csv-format.md), on stdout",
+        ),
+    ] = ListFormat.TABLE,
     as_json: JsonOption = False,
 ) -> None:
     """List an operator's EVSEs: ID, location, power type, output and status.
 
     Filters combine (all must match). --json prints {items, total, limit, offset}.
+    --format csv writes every matching EVSE as a CSV file that `evses import` reads back
+    unchanged (no --limit or --offset; withdrawn EVSEs are not exported).
     """
+    if output_format is ListFormat.CSV and as_json:
+        raise CliProblem("request.invalid", "Choose one output: --json or --format csv")
     criteria = evse_filter(
         text=q,
         country=country,
@@ -173,5 +225,16 @@ def evses_list(
         max_output_kw=max_output,
         include_withdrawn=include_withdrawn,
     )
-    page = Page(limit=limit, offset=offset, sort=sort, descending=desc)
+    page = Page(
+        limit=50 if limit is None else limit,
+        offset=offset or 0,
+        sort=sort,
+        descending=desc,
+    )
+    if output_format is ListFormat.CSV:
+        paged = limit is not None or offset is not None
+        write_csv(
+            write_evse_csv(export_evses(open_store(ctx), operator, criteria, page, paged=paged))
+        )
+        return
     print_evses(list_evses(open_store(ctx), operator, criteria, page), as_json)

@@ -48,6 +48,7 @@ INPUT_ERROR_PREFIXES = (
     "afdc.header.",
     "oicp.body.",
     "ocpi.",
+    "export.",
 )
 """Error codes that mean the command line or the input file was wrong: exit code 2."""
 

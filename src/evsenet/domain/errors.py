@@ -52,6 +52,17 @@ class Conflict(DomainError):
     """The request clashes with the current state (e.g. a name already taken)."""
 
 
+class WithdrawalsUnconfirmed(Conflict):
+    """A push would withdraw more than half of the operator's active EVSEs without the
+    count confirmed, or with a confirmed count that is not the count (a stale one).
+    `withdrawals` is the count the push would withdraw, `active` the active EVSEs."""
+
+    def __init__(self, code: str, message: str, *, withdrawals: int, active: int) -> None:
+        super().__init__(code, message)
+        self.withdrawals = withdrawals
+        self.active = active
+
+
 @dataclass(frozen=True, slots=True)
 class FieldProblem:
     """One thing wrong with one field of one input record."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from typing import NamedTuple, TypeVar
@@ -12,7 +13,7 @@ from typing import NamedTuple, TypeVar
 from evsenet.domain.errors import DomainError, FieldProblem, InvalidRecord
 from evsenet.domain.geography import country_alpha3, resolve_time_zone
 from evsenet.domain.ids import EvseId, OperatorId, operator_display
-from evsenet.domain.text import PlainText
+from evsenet.domain.text import PlainText, ascii_upper
 
 MAX_OUTPUT_KW = Decimal("1000")
 OUTPUT_QUANTUM = Decimal("0.01")
@@ -175,29 +176,41 @@ def _text(value: str | None, name: str, *, required: bool) -> str:
     return text
 
 
-def plain_decimal(text: str) -> Decimal | None:
-    """A finite number in plain ASCII notation (`50.9`, `-0.5`, `2E+1`), or None.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+"""Plain ASCII notation: digits, an optional `.` and decimals, an optional leading `-`."""
 
-    `Decimal()` alone also reads `5_0.9` (as 50.9), other scripts' digits, `NaN` and
-    `Infinity`; none of these is a number an operator means to send.
+
+def plain_decimal(text: str) -> Decimal | None:
+    """A number in plain ASCII notation (`50.9`, `-0.5`, `22`), or None.
+
+    Refused, because an operator who means a number writes none of these: a `+` sign,
+    exponents (`5e1`), blanks around or inside, `_` (`5_0.9`, which `Decimal()` reads as
+    50.9), other scripts' digits, `.5` or `5.` without a digit on both sides, `NaN` and
+    `Infinity`.
     """
-    if not text.isascii() or "_" in text:
+    if _PLAIN_NUMBER.fullmatch(text) is None:
         return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
+    return Decimal(text)
+
+
+def exact_to(number: Decimal, quantum: Decimal) -> bool:
+    """Whether `number` is stored exactly with the decimals of `quantum` (`22.000` is
+    22.00 exactly; `22.0000000000000000000001` is not)."""
+    return number == number.quantize(quantum)
 
 
 def _decimal(value: str | None, name: str, label: str) -> Decimal:
-    text = value.strip() if value else ""
+    text = value or ""
     number = plain_decimal(text)
     if number is not None:
         return number
-    if not text:
+    if not text.strip():
         raise DomainError(f"{name}.missing", f"{label} is required")
-    raise DomainError(f"{name}.malformed", f"{label} {text!r} is not a number")
+    raise DomainError(
+        f"{name}.malformed",
+        f"{label} {text!r} is not a number in plain notation (digits, a '.' decimal point, "
+        "an optional leading '-': no '+', exponent or blanks)",
+    )
 
 
 def _output(value: str | None) -> Decimal:
@@ -206,12 +219,21 @@ def _output(value: str | None) -> Decimal:
         raise DomainError(
             "output.too_large", f"Output {output} kW is above the {MAX_OUTPUT_KW} kW limit"
         )
-    if output <= 0 or (output := output.quantize(OUTPUT_QUANTUM)) <= 0:
+    if output < OUTPUT_QUANTUM:
         raise DomainError("output.not_positive", f"Output must be at least 0.01 kW, not {value!r}")
-    return output
+    if not exact_to(output, OUTPUT_QUANTUM):
+        raise DomainError(
+            "output.too_many_decimals",
+            f"Output {value} kW has more decimals than the 2 that are stored; send it "
+            f"rounded to 0.01 kW (e.g. {output.quantize(OUTPUT_QUANTUM)})",
+        )
+    return output.quantize(OUTPUT_QUANTUM)
 
 
 def _latitude(value: str | None) -> Decimal:
+    """Latitude rounded to 6 places (0.11 m). Unlike output, more decimals are rounded, not
+    refused: registers and GPS exports carry up to 15 (BNetzA, AFDC), and no place differs
+    by less than the 6th decimal."""
     number = _decimal(value, "latitude", "Latitude")
     if -90 <= number <= 90:
         return number.quantize(COORDINATE_QUANTUM)
@@ -232,8 +254,8 @@ def _power_type(value: str | None) -> PowerType:
     known = _POWER_TYPES.get(value or "")
     if known is not None:
         return known
-    text = (value or "").strip().upper()
-    if not text:
+    text = ascii_upper((value or "").strip()) or "?"
+    if not (value or "").strip():
         raise DomainError(
             "power_type.missing", "Power type is required (AC_1_PHASE, AC_3_PHASE or DC)"
         )

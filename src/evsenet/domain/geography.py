@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pycountry
 
 from evsenet.domain.errors import DomainError
+from evsenet.domain.text import ascii_upper
 
 _SIGNATURE_START = datetime(datetime.now(UTC).year, 1, 1, tzinfo=UTC)
 _SIGNATURE_STEP = timedelta(hours=6)
@@ -28,10 +29,14 @@ class GeographyError(DomainError):
 
 @lru_cache(maxsize=1024)
 def country_alpha3(text: str) -> str:
-    """ISO 3166-1 alpha-3 code for an alpha-2 or alpha-3 code (any case)."""
-    value = (text or "").strip().upper()
-    if not value:
+    """ISO 3166-1 alpha-3 code for an alpha-2 or alpha-3 code (any letter case).
+
+    The code is checked as ASCII before its case changes: `"ß".upper()` is `SS`.
+    """
+    stripped = (text or "").strip()
+    if not stripped:
         raise GeographyError("country.missing", "A country is required (ISO 3166-1, e.g. DEU)")
+    value = ascii_upper(stripped) or ""
     country = None
     if len(value) == 3:
         country = pycountry.countries.get(alpha_3=value)

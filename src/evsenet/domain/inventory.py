@@ -10,7 +10,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple, Protocol
 
-from evsenet.domain.errors import DomainError, FieldProblem, InvalidRecord, RecordProblem
+from evsenet.domain.errors import (
+    DomainError,
+    FieldProblem,
+    InvalidRecord,
+    RecordProblem,
+    WithdrawalsUnconfirmed,
+)
 from evsenet.domain.evse import (
     MAX_OUTPUT_KW,
     OUTPUT_QUANTUM,
@@ -18,12 +24,14 @@ from evsenet.domain.evse import (
     EvseRecord,
     OperatorScope,
     PowerType,
+    exact_to,
     parse_evse_id,
     plain_decimal,
     validate_evse,
 )
 from evsenet.domain.geography import country_alpha3
 from evsenet.domain.ids import EvseId
+from evsenet.domain.text import ascii_upper
 
 
 class PushAction(StrEnum):
@@ -274,6 +282,57 @@ def plan_push(batch: ValidatedBatch, known: Mapping[str, KnownEvse]) -> PushPlan
     return plan
 
 
+def require_records(batch: ParsedBatchLike) -> None:
+    """Refuse a file that holds no record at all: only a header, blank lines or rows of
+    empty cells (`,,,`). Such a file is a mistake (the wrong file, an export that failed),
+    never a wish; imported, it would report "0 records, committed", and as a `fullLoad`
+    it would withdraw the whole inventory. Files are the batches read by line; an OICP body
+    says what it means in JSON (its empty `fullLoad` is guarded by `check_withdrawals`)."""
+    if batch.position_kind == "line" and not batch.items:
+        raise DomainError(
+            "import.no_records",
+            "The file holds no EVSE records (only a header, blank lines or rows of empty "
+            "cells); nothing was written. Check that it is the file you meant to send.",
+        )
+
+
+def check_withdrawals(
+    plan: PushPlan, known: Mapping[str, KnownEvse], confirmed: int | None, operator: str
+) -> None:
+    """Refuse a push that would withdraw more than half of the operator's active EVSEs
+    (all of them included) unless it carries the count it withdraws (`confirmed`), the
+    way publishing with EVSEs priced at zero needs an acknowledgement. A confirmed count
+    must be the count, whatever the share: a stale one is refused, naming the count.
+
+    Raises WithdrawalsUnconfirmed `batch.withdrawals_unconfirmed` or
+    `batch.withdrawals_mismatch`; the caller's transaction then writes nothing.
+    """
+    count = len(plan.withdrawals)
+    active = sum(1 for evse in known.values() if not evse.withdrawn)
+    what = f"this push would withdraw {count} of the {active} active EVSEs of {operator}"
+    again = (
+        f"send it again with confirm_withdrawals={count} (command line: "
+        f"--confirm-withdrawals {count})"
+    )
+    if confirmed is not None and confirmed != count:
+        raise WithdrawalsUnconfirmed(
+            "batch.withdrawals_mismatch",
+            f"The confirmed count of withdrawals ({confirmed}) is not the count: {what}. "
+            f"Nothing was written. Check the batch; if {count} is meant, {again}.",
+            withdrawals=count,
+            active=active,
+        )
+    if confirmed is None and 2 * count > active:
+        share = "all" if count == active else "more than half"
+        raise WithdrawalsUnconfirmed(
+            "batch.withdrawals_unconfirmed",
+            f"{what[0].upper()}{what[1:]} ({share} of them). Nothing was written. If that is "
+            f"meant, {again}.",
+            withdrawals=count,
+            active=active,
+        )
+
+
 def _refusal(
     action: PushAction, record: EvseRecord, current: KnownEvse | None
 ) -> tuple[str, str] | None:
@@ -359,7 +418,7 @@ def _filter_power_type(value: str | None) -> PowerType | None:
     if text is None:
         return None
     try:
-        return PowerType(text.upper())
+        return PowerType(ascii_upper(text) or "?")
     except ValueError:
         raise DomainError(
             "filter.power_type",
@@ -377,6 +436,12 @@ def _output_bound(value: str | None, label: str) -> Decimal | None:
     if not 0 <= number <= MAX_OUTPUT_KW:
         raise DomainError(
             "filter.output_range", f"{label} {text!r} is outside 0…{MAX_OUTPUT_KW} kW"
+        )
+    if not exact_to(number, OUTPUT_QUANTUM):
+        raise DomainError(
+            "filter.output_range",
+            f"{label} {text!r} has more decimals than outputs have (2); outputs are stored "
+            "to 0.01 kW",
         )
     return number.quantize(OUTPUT_QUANTUM)
 
@@ -401,6 +466,25 @@ class Page:
             raise DomainError(
                 "page.sort", f"Cannot sort by {self.sort!r}; use one of {', '.join(SORT_KEYS)}"
             )
+
+
+def check_export(criteria: EvseFilter, *, paged: bool) -> None:
+    """A CSV export holds every EVSE that matches, in the import format, which has no
+    status: withdrawn EVSEs would come back as active when the file is imported again, so
+    they are not exported; and a page of the list is no list to re-import."""
+    if criteria.include_withdrawn:
+        raise DomainError(
+            "export.withdrawn",
+            "A CSV export holds active EVSEs only: the import format has no status, so a "
+            "withdrawn EVSE in it would come back when the file is imported; leave out "
+            "include_withdrawn (the JSON list shows withdrawn EVSEs with their status)",
+        )
+    if paged:
+        raise DomainError(
+            "export.paged",
+            "A CSV export holds every EVSE that matches the filters; leave out limit and "
+            "offset (sort and order apply)",
+        )
 
 
 @dataclass(frozen=True, slots=True)

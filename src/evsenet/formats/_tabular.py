@@ -106,11 +106,12 @@ _PLUGS_BY_KEY = {plug.casefold(): plug for plug in PLUG_TYPES}
 
 
 def oicp_plug(value: str) -> str:
-    """The OICP spelling of a plug name written in any letter case; other text unchanged."""
+    """The OICP spelling of a plug name written in any ASCII letter case; other text
+    unchanged (case folding maps `ſ` onto `s`: `Teſla Connector` is no OICP name)."""
     if value in PLUG_TYPES:
         return value
     text = value.strip()
-    return _PLUGS_BY_KEY.get(text.casefold(), text)
+    return _PLUGS_BY_KEY.get(text.casefold(), text) if text.isascii() else text
 
 
 def header_names(cells: Sequence[str]) -> list[str]:

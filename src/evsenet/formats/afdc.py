@@ -56,6 +56,7 @@ from evsenet.domain.errors import DomainError, RecordProblem
 from evsenet.domain.evse import EvseInput, PowerType
 from evsenet.domain.ids import OperatorId
 from evsenet.domain.inventory import PushAction
+from evsenet.domain.text import ascii_upper
 from evsenet.formats import ParsedBatch, ParsedItem, SourceRecord
 from evsenet.formats._tabular import (
     LINE,
@@ -215,7 +216,8 @@ def _station(
     if isinstance(counts, RecordProblem):
         return [counts]
     country = (cell("Country") if columns.country is not None else "") or DEFAULT_COUNTRY
-    country, state = country.upper(), cell("State").upper()
+    # Codes change case only when ASCII: `"ß".upper()` is `SS` (South Sudan's alpha-2).
+    country, state = ascii_upper(country) or country, ascii_upper(cell("State")) or ""
     plugs = _connectors(cell("EV Connector Types"), counts)
     base = EvseInput(
         evse_id=None,

@@ -10,8 +10,11 @@ empty (spreadsheets leave them at the end) are skipped.
 What spreadsheets write is read too: a file whose header line is separated by `;` and
 holds no `,` (German-language Excel) is read with `;` and decimal commas in its numbers;
 columns the header leaves unnamed (trailing separators) are ignored while empty; a cell
-`="01067"` (text a spreadsheet must not turn into a number) is read as `01067`. Any other
-cell starting with `=` is a formula, not a value: its row becomes `csv.row.formula`.
+`="01067"` (text a spreadsheet must not turn into a number) is read as `01067`. A cell
+that a spreadsheet would evaluate (`=`, `+`, `-`, `@`, also after blanks and in fullwidth
+form; see `evsenet.formats.spreadsheet`) is a formula, not a value: its row becomes
+`csv.row.formula`, unless the cell is neutralised the way evsenet's export writes it (a
+leading apostrophe: `'+49*810*000*438`), which is undone.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from evsenet.formats._tabular import (
     row_width_problem,
     text_or_none,
 )
+from evsenet.formats.spreadsheet import TEXT_MARK, may_hold_formula, restore, would_evaluate
 
 COLUMNS: tuple[str, ...] = (
     "evse_id",
@@ -78,8 +82,6 @@ class _Layout:
     """Where each of COLUMNS stands (-1: absent)."""
     unnamed: tuple[int, ...]
     decimal_comma: bool
-    formulas: bool
-    """Whether the file has a `=` anywhere, so that a row may hold a formula."""
 
 
 def read_evse_csv(text: str, action: PushAction = PushAction.UPSERT) -> ParsedBatch:
@@ -101,7 +103,7 @@ def read_evse_csv(text: str, action: PushAction = PushAction.UPSERT) -> ParsedBa
         )
     if header.error is not None:
         raise DomainError("csv.header.malformed", header.error)
-    layout = _layout(header.cells, decimal_comma=delimiter == ";", formulas="=" in text)
+    layout = _layout(header.cells, decimal_comma=delimiter == ";")
     return ParsedBatch(action, LINE, [_item(row, layout) for row in rows])
 
 
@@ -116,7 +118,7 @@ def _column_key(name: str) -> str:
     return name.casefold().replace(" ", "_").replace("-", "_")
 
 
-def _layout(cells: Sequence[str], *, decimal_comma: bool, formulas: bool) -> _Layout:
+def _layout(cells: Sequence[str], *, decimal_comma: bool) -> _Layout:
     """Where each column of the format stands in the header."""
     raw = header_names(cells)
     names = tuple(_column_key(name) for name in raw)
@@ -127,7 +129,6 @@ def _layout(cells: Sequence[str], *, decimal_comma: bool, formulas: bool) -> _La
         positions=tuple(index.get(column, -1) for column in COLUMNS),
         unnamed=tuple(position for position, key in enumerate(names) if not key),
         decimal_comma=decimal_comma,
-        formulas=formulas,
     )
 
 
@@ -166,7 +167,7 @@ def _item(row: TabularRow, layout: _Layout) -> ParsedItem:
             "unnamed; name the column or empty it"
         )
         return _problem(row, layout, "record", ROW_MALFORMED, message)
-    if layout.formulas and "=" in "".join(row.cells):
+    if may_hold_formula(row.cells):
         cells = _without_formulas(row, layout)
         return (
             cells
@@ -181,18 +182,24 @@ def _filled_unnamed(cells: list[str], layout: _Layout) -> int | None:
 
 
 def _without_formulas(row: TabularRow, layout: _Layout) -> list[str] | RecordProblem:
-    """The row's cells with `="text"` read as its text; a problem for any other formula."""
+    """The row's cells with neutralised cells restored and `="text"` read as its text; a
+    problem for any other cell a spreadsheet would evaluate."""
     cells = list(row.cells)
     for position, cell in enumerate(cells):
         text = cell.strip()
-        if not text.startswith("="):
+        if text.startswith(TEXT_MARK):
+            cells[position] = restore(text)
+            continue
+        if not would_evaluate(text):
             continue
         literal = _TEXT_FORMULA.fullmatch(text)
         if literal is None:
             column = layout.names[position]
             message = (
-                f"Line {row.line}, column {column}: {text!r} is a spreadsheet formula; save "
-                "the file with the values the formulas compute"
+                f"Line {row.line}, column {column}: {text!r} is a formula to a spreadsheet "
+                f"(it starts with {text[0]!r}); save the values the formulas compute, or "
+                f"mark text that starts so with an apostrophe ('{text}), as evsenet's "
+                "export does"
             )
             return _problem(row, layout, column, ROW_FORMULA, message)
         cells[position] = literal[1].replace('""', '"')

@@ -281,9 +281,22 @@ def _check_storable(text: str, path: str) -> None:
 
 
 def _number_text(value: int | float | Decimal) -> str:
+    """A JSON number in plain notation, exactly: `5e1` is 50, `1E-7` is 0.0000001 (the
+    domain refuses a string in such a notation, but a JSON number is one number whatever
+    its spelling)."""
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def _number(record: Mapping[str, object], key: str, parent: str = "") -> str | None:
+    """A number field as sent: a JSON number in plain notation, or a JSON string left
+    untrimmed, so that the domain refuses `" 52.5"` like any other notation that is not
+    plain (None for null or blank text)."""
+    value = record.get(key)
+    if type(value) is str:
+        return value if value.strip() else None
+    return _text(record, key, parent)
 
 
 def _coordinates(geo: Mapping[str, object]) -> tuple[str | None, str | None]:
@@ -295,9 +308,9 @@ def _coordinates(geo: Mapping[str, object]) -> tuple[str | None, str | None]:
     values = _object(geo, form, "GeoCoordinates")
     if form == "Google":
         return _google(_text(values, "Coordinates", parent))
-    latitude, longitude = _text(values, "Latitude", parent), _text(values, "Longitude", parent)
     if form == "DecimalDegree":
-        return latitude, longitude
+        return _number(values, "Latitude", parent), _number(values, "Longitude", parent)
+    latitude, longitude = _text(values, "Latitude", parent), _text(values, "Longitude", parent)
     return _dms(latitude, f"{parent}.Latitude"), _dms(longitude, f"{parent}.Longitude")
 
 
@@ -360,7 +373,7 @@ def _facility(value: object) -> tuple[str | None, str | None]:
             "ChargingFacilities", f"ChargingFacilities must be an array, not {_kind(value)}"
         )
     facilities = [
-        (_text(facility, "PowerType", path), _text(facility, "Power", path))
+        (_text(facility, "PowerType", path), _number(facility, "Power", path))
         for facility, path in _objects(value, "ChargingFacilities")
     ]
     if len(facilities) <= 1:

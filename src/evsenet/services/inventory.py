@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -14,7 +14,7 @@ from evsenet.domain.errors import (
     RecordProblem,
     reported,
 )
-from evsenet.domain.evse import OperatorScope
+from evsenet.domain.evse import EvseRecord, OperatorScope
 from evsenet.domain.ids import EvseId, OperatorId
 from evsenet.domain.inventory import (
     EvseFilter,
@@ -23,7 +23,10 @@ from evsenet.domain.inventory import (
     ParsedBatchLike,
     PushPlan,
     StoredEvse,
+    check_export,
+    check_withdrawals,
     plan_push,
+    require_records,
     validate_batch,
 )
 from evsenet.memory import collector_paused
@@ -115,17 +118,21 @@ def import_evses(
     skip_invalid: bool = False,
     progress: Progress | None = None,
     register_operator: bool = False,
+    confirm_withdrawals: int | None = None,
 ) -> ImportSummary:
     """Apply a batch of EVSE records to the operator's inventory, all or nothing.
 
     Every record is validated before the write transaction opens. With `skip_invalid`
     the valid records are applied and the others reported; otherwise one refused record
-    refuses the batch (ImportRefused) and nothing is written. `register_operator`
-    registers an operator that is new, in the same transaction: a refused batch registers
-    nobody.
+    refuses the batch (ImportRefused) and nothing is written. A file without records is
+    refused, and so is a batch that would withdraw more than half of the active EVSEs
+    unless `confirm_withdrawals` is that count (see `check_withdrawals`).
+    `register_operator` registers an operator that is new, in the same transaction: a
+    refused batch registers nobody.
     """
     operator = OperatorId.parse(operator_id)
     _check_batch_operator(batch, operator)
+    require_records(batch)
     scope, declared = _scope(store, operator, register_operator)
     total = len(batch.items)
     report = (lambda done: progress("validate", done, total)) if progress else None
@@ -139,10 +146,12 @@ def import_evses(
         row, summary.operator_registered = _operator_row(uow, operator, register_operator)
         if row.sub_operators != declared:
             raise _scope_changed(operator)
-        plan = plan_push(validated, uow.evses.known(row.pk))
+        known = uow.evses.known(row.pk)
+        plan = plan_push(validated, known)
         summary.rejected = plan.problems
         if plan.problems and not skip_invalid:
             raise ImportRefused(summary)
+        check_withdrawals(plan, known, confirm_withdrawals, operator.display)
         _apply(uow.evses, row.pk, plan, summary, progress)
     summary.committed = True
     return summary
@@ -198,6 +207,36 @@ def list_evses(
     with unit_of_work(store) as uow:
         row = require_operator(uow, operator)
         return uow.evses.search(row.pk, criteria or EvseFilter(), page or Page())
+
+
+def export_evses(
+    store: Store,
+    operator_id: str,
+    criteria: EvseFilter | None = None,
+    order: Page | None = None,
+    *,
+    paged: bool = False,
+) -> Iterator[EvseRecord]:
+    """Every EVSE of the operator that matches, for a CSV export, sorted as `order` says.
+
+    The operator and the request are checked now; the records are read when the caller
+    iterates, in one read transaction that lasts as long as the iteration (and ends when
+    the iterator is closed), a chunk at a time: an export of any size is written in
+    bounded memory. `paged` says the caller asked for a page, which an export refuses.
+    """
+    operator = OperatorId.parse(operator_id)
+    criteria, order = criteria or EvseFilter(), order or Page()
+    check_export(criteria, paged=paged)
+    with unit_of_work(store) as uow:
+        operator_pk = require_operator(uow, operator).pk
+    return _records(store, operator_pk, criteria, order)
+
+
+def _records(
+    store: Store, operator_pk: int, criteria: EvseFilter, order: Page
+) -> Iterator[EvseRecord]:
+    with unit_of_work(store) as uow:
+        yield from uow.evses.stream(operator_pk, criteria, order)
 
 
 def get_evse(store: Store, operator_id: str, evse_id: str) -> StoredEvse:

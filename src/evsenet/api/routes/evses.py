@@ -13,10 +13,11 @@ answered with the methods they take (POST), not with those of reading an EVSE.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import IO, Annotated, Literal
+from typing import IO, Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 
 from evsenet.api.auth import Caller, get_store
 from evsenet.api.bodies import BODY_RESPONSES, EVSE_FILE, OICP_JSON, read_body, spool_body
@@ -26,11 +27,19 @@ from evsenet.api.queries import single_valued_query as single_valued_query  # ot
 from evsenet.api.schemas import Evse, EvsePage, ImportSummary
 from evsenet.api.writes import BUSY_RESPONSES
 from evsenet.domain.ids import EVSE_ID_MAX_LENGTH, OperatorId
-from evsenet.domain.inventory import MAX_OFFSET, MAX_PAGE_SIZE, Page, PushAction
+from evsenet.domain.inventory import MAX_OFFSET, MAX_PAGE_SIZE, EvseFilter, Page, PushAction
+from evsenet.formats.csv_export import MEDIA_TYPE as CSV_MEDIA_TYPE
+from evsenet.formats.csv_export import write_evse_csv
 from evsenet.formats.files import FileFormat, read_file
 from evsenet.formats.oicp_stream import read_oicp_push_file
 from evsenet.services.inventory import ImportSummary as Summary
-from evsenet.services.inventory import evse_filter, get_evse, import_evses, list_evses
+from evsenet.services.inventory import (
+    evse_filter,
+    export_evses,
+    get_evse,
+    import_evses,
+    list_evses,
+)
 from evsenet.store.engine import Store
 
 router = APIRouter(
@@ -76,12 +85,36 @@ SkipInvalid = Annotated[
 ]
 
 
-def push_oicp(store: Store, operator: OperatorId, body: IO[bytes], skip_invalid: bool) -> Summary:
+ConfirmWithdrawals = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        le=MAX_OFFSET,
+        description="The number of EVSEs this batch withdraws. Required when it withdraws "
+        "more than half of your active EVSEs (or all of them); when given, it must be the "
+        "count, else the batch is refused (409, naming the count in `withdrawals`)",
+    ),
+]
+
+
+def push_oicp(
+    store: Store,
+    operator: OperatorId,
+    body: IO[bytes],
+    skip_invalid: bool,
+    confirm_withdrawals: int | None = None,
+) -> Summary:
     """Read an OICP push body record by record and import it for `operator` (runs in a
     worker thread); the body file is closed once it is read."""
     with body:
         batch = read_oicp_push_file(body)
-    return import_evses(store, operator.display, batch, skip_invalid=skip_invalid)
+    return import_evses(
+        store,
+        operator.display,
+        batch,
+        skip_invalid=skip_invalid,
+        confirm_withdrawals=confirm_withdrawals,
+    )
 
 
 class ImportFormat(StrEnum):
@@ -100,14 +133,74 @@ def import_file(
     action: PushAction,
     zone: str | None,
     skip_invalid: bool,
+    confirm_withdrawals: int | None = None,
 ) -> Summary:
     """Read a file of the given format and import it for `operator` (in a worker thread)."""
     batch = read_file(data, FileFormat(kind.value), operator, action, zone)
-    return import_evses(store, operator.display, batch, skip_invalid=skip_invalid)
+    return import_evses(
+        store,
+        operator.display,
+        batch,
+        skip_invalid=skip_invalid,
+        confirm_withdrawals=confirm_withdrawals,
+    )
 
 
-@router.get("", responses=problem_responses(400))
+CSV = "text/csv"
+LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The page of EVSEs (JSON), or with format=csv or `Accept: text/csv` "
+        "every EVSE that matches, as evsenet CSV in the import format (streamed)",
+        "content": {CSV: {"schema": {"type": "string"}}},
+    },
+    **problem_responses(400),
+}
+
+
+def wants_csv(accept: str | None) -> bool:
+    """Whether an `Accept` header prefers CSV: `text/csv` named with a quality above 0 and
+    at least that of `application/json` (wildcards pick the JSON default)."""
+    qualities: dict[str, float] = {}
+    for media_range in (accept or "").split(","):
+        kind, *parameters = (part.strip() for part in media_range.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        kind = kind.lower()
+        qualities[kind] = max(quality, qualities.get(kind, 0.0))
+    csv_quality = qualities.get(CSV, 0.0)
+    return csv_quality > 0 and csv_quality >= qualities.get("application/json", 0.0)
+
+
+def csv_export(
+    store: Store,
+    caller: OperatorId,
+    criteria: EvseFilter,
+    order: Page,
+    paged: bool,
+) -> StreamingResponse:
+    """The EVSEs as a streamed CSV file; the request is checked before the answer starts."""
+    records = export_evses(store, caller.display, criteria, order, paged=paged)
+    name = "".join(c for c in caller.normalised if c.isalnum())
+    return StreamingResponse(
+        write_evse_csv(records),
+        media_type=CSV_MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="evses-{name}.csv"',
+            "Vary": "Accept",
+        },
+    )
+
+
+@router.get("", response_model=EvsePage, responses=LIST_RESPONSES)
 def search_evses(
+    request: Request,
+    response: Response,
     caller: Caller,
     store: StoreDep,
     q: Annotated[
@@ -128,8 +221,17 @@ def search_evses(
         "evse_id"
     ),
     order: Literal["asc", "desc"] = "asc",
-) -> EvsePage:
-    """The caller's EVSEs that match every given filter, sorted and paged."""
+    file_format: Annotated[
+        Literal["json", "csv"] | None,
+        Query(
+            alias="format",
+            description="json (a page, the default) or csv (every EVSE that matches, in the "
+            "import format; also chosen by `Accept: text/csv`)",
+        ),
+    ] = None,
+) -> Any:
+    """The caller's EVSEs that match every given filter, sorted and paged; or all of them
+    as a CSV file in the import format (without limit and offset)."""
     criteria = evse_filter(
         text=q,
         country=country,
@@ -141,6 +243,10 @@ def search_evses(
         include_withdrawn=include_withdrawn,
     )
     page = Page(limit, offset, sort, order == "desc")
+    if file_format == "csv" or (file_format is None and wants_csv(request.headers.get("accept"))):
+        paged = any(name in request.query_params for name in ("limit", "offset"))
+        return csv_export(store, caller, criteria, page, paged)
+    response.headers["Vary"] = "Accept"  # the answer depends on it: caches must know
     return EvsePage.of(list_evses(store, caller.display, criteria, page))
 
 
@@ -150,17 +256,25 @@ def search_evses(
     openapi_extra=oicp_body("An OICP 2.3 eRoamingPushEvseData body"),
 )
 async def push_evses(
-    request: Request, caller: Caller, store: StoreDep, skip_invalid: SkipInvalid = False
+    request: Request,
+    caller: Caller,
+    store: StoreDep,
+    skip_invalid: SkipInvalid = False,
+    confirm_withdrawals: ConfirmWithdrawals = None,
 ) -> ImportSummary:
     """Push EVSE data records (OICP 2.3 eRoamingPushEvseData), all or nothing.
 
     A refused batch is answered 422 with one entry per refused record in `errors`;
-    nothing is written. 409 means the operator's sub-operators changed while the batch was
-    checked: nothing was written, send it again.
+    nothing is written. 409 `batch.sub_operators_changed` means the operator's
+    sub-operators changed while the batch was checked: send it again; 409
+    `batch.withdrawals_unconfirmed` or `batch.withdrawals_mismatch` that it would withdraw
+    more than half of the active EVSEs: send `confirm_withdrawals` with the count named.
     """
     async with request.app.state.writes.admitted():
         body = await spool_body(request, OICP_JSON)
-        summary = await run_in_threadpool(push_oicp, store, caller, body, skip_invalid)
+        summary = await run_in_threadpool(
+            push_oicp, store, caller, body, skip_invalid, confirm_withdrawals
+        )
     return ImportSummary.of(summary)
 
 
@@ -193,12 +307,22 @@ async def import_evse_file(
         str | None,
         Query(max_length=64, description="afdc: the IANA time zone of every station"),
     ] = None,
+    confirm_withdrawals: ConfirmWithdrawals = None,
 ) -> ImportSummary:
-    """Import a file of EVSEs, all or nothing (like a push)."""
+    """Import a file of EVSEs, all or nothing (like a push). A file without records is
+    refused (`import.no_records`)."""
     async with request.app.state.writes.admitted():
         data = await read_body(request, EVSE_FILE)
         summary = await run_in_threadpool(
-            import_file, store, caller, data, file_format, action, time_zone, skip_invalid
+            import_file,
+            store,
+            caller,
+            data,
+            file_format,
+            action,
+            time_zone,
+            skip_invalid,
+            confirm_withdrawals,
         )
     return ImportSummary.of(summary)
 

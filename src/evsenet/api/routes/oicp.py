@@ -10,6 +10,15 @@ and status code `018` (Inconsistent EvseID) when an EVSE ID is at fault, else `0
 push overtaken by a change of the operator's sub-operators HTTP 409 with code `009`
 (Data transaction error): nothing was written, send it again.
 
+A push that would withdraw more than half of the operator's active EVSEs (a `fullLoad`
+that leaves most of them out, an empty `fullLoad`, a large `delete`) is refused, HTTP 200
+with `Result: false` and `022`, unless the URL carries `?confirm_withdrawals=N` with the
+count it withdraws: `AdditionalInfo` names the count. An OICP client that cannot add the
+parameter gets that refusal every time, never a silent withdrawal: push the batch through
+`POST /api/v1/evses/push?confirm_withdrawals=N` (the same body), or withdraw in smaller
+`delete` steps. HTTP 200, not 409: the push was read and refused, and OICP clients tend to
+retry on an HTTP error, which would never help here.
+
 `AdditionalInfo` keeps to OICP's 1000 characters: it names as many refused records as
 fit and says how many more there are (`POST /api/v1/evses/push` lists every one).
 HTTP-level refusals (authentication, an unknown operator, a body too large or of another
@@ -29,10 +38,16 @@ from evsenet.api.auth import PathOperator, get_store
 from evsenet.api.bodies import BODY_RESPONSES, OICP_JSON, spool_body
 from evsenet.api.oicp_body import oicp_body
 from evsenet.api.problems import problem_responses
-from evsenet.api.routes.evses import push_oicp
+from evsenet.api.routes.evses import ConfirmWithdrawals, push_oicp
 from evsenet.api.schemas import OICP_INFO_LIMIT, OicpAcknowledgement, OicpStatusCode
 from evsenet.api.writes import BUSY_RESPONSES
-from evsenet.domain.errors import Conflict, DomainError, NotFound, RecordProblem
+from evsenet.domain.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    RecordProblem,
+    WithdrawalsUnconfirmed,
+)
 from evsenet.services.inventory import ImportRefused, ImportSummary
 from evsenet.store.engine import Store
 
@@ -117,16 +132,21 @@ async def push_evse_data(
     request: Request,
     operator: PathOperator,
     store: Annotated[Store, Depends(get_store)],
+    confirm_withdrawals: ConfirmWithdrawals = None,
 ) -> Any:
     """eRoamingPushEvseData as Hubject accepts it, all or nothing."""
     async with request.app.state.writes.admitted():
         body = await spool_body(request, OICP_JSON)
         try:
-            summary = await run_in_threadpool(push_oicp, store, operator, body, False)
+            summary = await run_in_threadpool(
+                push_oicp, store, operator, body, False, confirm_withdrawals
+            )
         except ImportRefused as error:
             return refused(error)
         except NotFound:
             raise
+        except WithdrawalsUnconfirmed as error:
+            return _ack(False, DATA_ERROR, f"{error.code}: {error.message}"[:OICP_INFO_LIMIT])
         except Conflict as error:
             return _not_applied(409, DATA_TRANSACTION_ERROR, error)
         except DomainError as error:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Row,
     bindparam,
     column,
+    false,
     func,
     insert,
     null,
@@ -28,7 +29,7 @@ from sqlalchemy.sql.expression import Insert, Update
 from evsenet.domain.evse import EvseRecord, PowerType
 from evsenet.domain.ids import EvseId
 from evsenet.domain.inventory import EvseFilter, EvsePage, KnownEvse, Page, StoredEvse
-from evsenet.domain.text import search_key
+from evsenet.domain.text import ascii_upper, search_key
 from evsenet.store.tables import evses
 from evsenet.store.types import ExactDecimal
 
@@ -36,6 +37,17 @@ CHUNK = 5_000
 """Rows per executemany: bounds memory while keeping round trips few."""
 
 _IN_CHUNK = 900
+
+CITY_KEY_LENGTH = 150
+POSTAL_CODE_KEY_LENGTH = 30
+"""The lengths of the key columns. NFKC can make a key much longer than its text (one
+ligature such as U+FDFA becomes 18 letters), so a key is cut at its column's length, and
+a filter's key the same way: equal texts still have equal keys."""
+
+
+def _key(text: str, length: int) -> str:
+    return search_key(text)[:length]
+
 
 T = TypeVar("T")
 
@@ -80,8 +92,8 @@ def _record_values(decimal: Callable[[Decimal], Any]) -> Callable[[EvseRecord], 
             record.country,
             record.city,
             record.postal_code,
-            search_key(record.city),
-            search_key(record.postal_code),
+            _key(record.city, CITY_KEY_LENGTH),
+            _key(record.postal_code, POSTAL_CODE_KEY_LENGTH),
             record.street,
             record.house_number,
             decimal(record.latitude),
@@ -351,6 +363,19 @@ class EvseRepository:
         )
         return EvsePage([_stored(row) for row in rows], int(total), page)
 
+    def stream(self, operator_pk: int, criteria: EvseFilter, page: Page) -> Iterator[EvseRecord]:
+        """Every EVSE that matches, in `page`'s order (its limit and offset do not apply),
+        fetched `CHUNK` rows at a time (a server-side cursor on PostgreSQL)."""
+        column = evses.c[page.sort]
+        order = [column.desc() if page.descending else column.asc(), evses.c.evse_id.asc()]
+        statement = (
+            select(evses)
+            .where(evses.c.operator_pk == operator_pk, *evse_conditions(criteria))
+            .order_by(*order)
+        )
+        rows = self.connection.execute(statement, execution_options={"yield_per": CHUNK})
+        return map(_record, rows)
+
 
 def evse_conditions(criteria: EvseFilter) -> Iterable[ColumnElement[bool]]:
     """The WHERE conditions of an inventory filter (the operator is the caller's to add);
@@ -358,14 +383,19 @@ def evse_conditions(criteria: EvseFilter) -> Iterable[ColumnElement[bool]]:
     if not criteria.include_withdrawn:
         yield evses.c.withdrawn_at.is_(None)
     if criteria.text:
-        needle = criteria.text.replace("*", "").upper()
-        yield func.replace(evses.c.evse_id, "*", "").contains(needle, autoescape=True)
+        # EVSE IDs are ASCII: other text matches none (and `upper()` would turn `ß` into SS).
+        needle = ascii_upper(criteria.text.replace("*", ""))
+        if needle is None:
+            yield false()
+        else:
+            yield func.replace(evses.c.evse_id, "*", "").contains(needle, autoescape=True)
     if criteria.country:
         yield evses.c.country == criteria.country
     if criteria.city:
-        yield evses.c.city_key == search_key(criteria.city)
+        yield evses.c.city_key == _key(criteria.city, CITY_KEY_LENGTH)
     if criteria.postal_code:
-        yield evses.c.postal_code_key.startswith(search_key(criteria.postal_code), autoescape=True)
+        prefix = _key(criteria.postal_code, POSTAL_CODE_KEY_LENGTH)
+        yield evses.c.postal_code_key.startswith(prefix, autoescape=True)
     if criteria.power_type:
         yield evses.c.power_type == criteria.power_type.value
     if criteria.min_output_kw is not None:

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from evsenet import config
 from evsenet.api.problems import install_problem_handlers
-from evsenet.api.routes import evses, health, oicp, operator
+from evsenet.api.routes import assignments, audit, evses, health, networks, oicp, operator
 from evsenet.store.engine import Store
 
 DESCRIPTION = """
@@ -55,4 +55,7 @@ def create_app(store: Store | None = None, *, max_body_bytes: int | None = None)
     app.include_router(operator.router)
     app.include_router(evses.router)
     app.include_router(oicp.router)
+    app.include_router(networks.router)
+    app.include_router(assignments.router)
+    app.include_router(audit.router)
     return app

@@ -178,7 +178,9 @@ class NetworkRepository:
     def update_network(self, network_pk: int, values: dict[str, Any], now: datetime) -> None:
         try:
             self.connection.execute(
-                update(networks).where(networks.c.id == network_pk).values(values, updated_at=now)
+                update(networks)
+                .where(networks.c.id == network_pk)
+                .values({**values, "updated_at": now})
             )
         except IntegrityError as exc:
             raise network_name_taken(str(values.get("name", ""))) from exc

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel, to_pascal
 
 from evsenet.api.schemas import EchoedText
+from evsenet.domain.network import name_key
 
 
 class _Camel(BaseModel):
@@ -137,9 +138,14 @@ class NetworkAssignmentOut(_PascalOut):
         named: Sequence[str],
         members: Mapping[str, Sequence[str]],
     ) -> NetworkAssignmentOut:
-        """The answer for the groups `named` in the request, in their order, each once."""
+        """The answer for the groups `named` in the request, in their order, each once.
+
+        `members` is keyed by each group's own name; the request may have written it in
+        another letter case (names ignore it), and the answer names the group as it is.
+        """
+        by_key = {name_key(name): name for name in members}
+        own_names = dict.fromkeys(by_key[name_key(name.strip())] for name in named)
         groups = [
-            GroupsAssignmentOut(group_name=name, evses=list(members[name]))
-            for name in dict.fromkeys(named)
+            GroupsAssignmentOut(group_name=name, evses=list(members[name])) for name in own_names
         ]
         return cls(network_name=network_name, groups_assignments=groups)

@@ -357,6 +357,10 @@ def _pages(
     return timings
 
 
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def measure(kind: str, url: str, evses: int, requests: int) -> Figures:
     from evsenet.domain.network import Actor, GroupRef
     from evsenet.domain.network_lists import EvseSelection
@@ -375,6 +379,7 @@ def measure(kind: str, url: str, evses: int, requests: int) -> Figures:
         started = time.perf_counter()
         fill_evses(store, operator, evses)
         fill_seconds = time.perf_counter() - started
+        _progress(f"{kind}: {evses:,} EVSEs written in {fill_seconds:.1f} s")
         network = create_network(store, operator, "Benchmark", actor=actor)
         groups, seconds, counts = [], [], []
         for index in ASSIGNED_CITIES:
@@ -388,6 +393,7 @@ def measure(kind: str, url: str, evses: int, requests: int) -> Figures:
             )
             seconds.append(time.perf_counter() - started)
             counts.append(report.assigned)
+            _progress(f"{kind}: assigned {report.assigned:,} EVSEs in {seconds[-1]:.3f} s")
             if report.assigned != expected_city_share(evses, index):
                 raise SystemExit(f"{city}: assigned {report.assigned} EVSEs")
         token = create_token(store, OPERATOR, "benchmark")[1]

@@ -17,7 +17,7 @@ from evsenet.domain.network_lists import EvseSelection, GroupSpec, KeysetPage, N
 from evsenet.services import networks as svc
 from evsenet.store.engine import Store
 from evsenet.store.tables import assignments, evse_groups
-from tests.integration.network_fixtures import A, ACTOR, B, seed, withdraw
+from tests.integration.network_fixtures import ACTOR, A, B, seed, withdraw
 from tests.integration.snapshots import dump
 
 
@@ -459,13 +459,14 @@ def test_a_cursor_of_another_sort_or_a_forged_one_is_refused(seeded: Store) -> N
     network, _ = network_with_groups(seeded, "G")
     page = svc.list_network_evses(seeded, A, network, assigned=False, page=KeysetPage(limit=2))
     assert page.next_cursor is not None
-    for bad in (
-        lambda: KeysetPage(after=page.next_cursor, sort="city"),
-        lambda: KeysetPage(after="not-a-cursor"),
-        lambda: KeysetPage(after="e30"),
-    ):
+    bad: list[tuple[str | None, str]] = [
+        (page.next_cursor, "city"),
+        ("not-a-cursor", "evse_id"),
+        ("e30", "evse_id"),
+    ]
+    for cursor, sort in bad:
         with pytest.raises(DomainError) as raised:
-            bad()
+            KeysetPage(after=cursor, sort=sort)
         assert raised.value.code == "page.cursor_invalid"
 
 
@@ -491,9 +492,7 @@ def test_a_network_with_groups_and_assignments_is_created_in_one_go(seeded: Stor
         pytest.param([GroupSpec("A", "", ["NL*EVN*E1"])], "assignment.refused", id="foreign"),
     ],
 )
-def test_a_refused_create_writes_nothing(
-    seeded: Store, groups: list[GroupSpec], code: str
-) -> None:
+def test_a_refused_create_writes_nothing(seeded: Store, groups: list[GroupSpec], code: str) -> None:
     before = dump(seeded)
     with pytest.raises(DomainError) as raised:
         svc.create_network_with_groups(seeded, A, "Hub", "", groups, actor=ACTOR)

@@ -5,7 +5,7 @@ with one INSERT … SELECT and one UPDATE, whatever their number."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -36,6 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from evsenet.domain.errors import Conflict
+from evsenet.domain.inventory import EvseFilter
 from evsenet.domain.network import (
     REFUSAL_CAP,
     EvseState,
@@ -126,8 +127,9 @@ class NetworkRepository:
         self, operator_pk: int, network_pk: int, *, lock: str | None = None
     ) -> NetworkRow | None:
         """The operator's network, or None (another operator's too). `lock` is `share`
-        (assignments: activation waits) or `update` (status changes, deletion);
-        PostgreSQL only, SQLite write transactions are serial anyway."""
+        (adding a group: activation waits) or `update` (assignments, status changes,
+        deletion: one at a time per network, so that a check and the write that follows it
+        see the same assignments); PostgreSQL only, SQLite write transactions are serial."""
         query = select(networks).where(
             networks.c.id == network_pk, networks.c.operator_pk == operator_pk
         )
@@ -143,7 +145,7 @@ class NetworkRepository:
             networks.c.operator_pk == operator_pk, networks.c.name_key == key
         )
         if lock:
-            query = query.with_for_update(read=True)
+            query = query.with_for_update()
         row = self.connection.execute(query).one_or_none()
         return None if row is None else _network(row)
 
@@ -246,10 +248,12 @@ class NetworkRepository:
         )
         return [GroupView(r.id, r.name, r.description, int(r.evse_count)) for r in rows]
 
-    def group_evse_count(self, group_pk: int) -> int:
+    def group_evse_count(self, network_pk: int, group_pk: int) -> int:
         return int(
             self.connection.execute(
-                select(func.count()).where(assignments.c.group_pk == group_pk)
+                select(func.count()).where(
+                    assignments.c.network_pk == network_pk, assignments.c.group_pk == group_pk
+                )
             ).scalar_one()
         )
 
@@ -261,22 +265,24 @@ class NetworkRepository:
         except IntegrityError as exc:
             raise group_name_taken(str(values.get("name", ""))) from exc
 
-    def delete_group(self, group_pk: int) -> int:
+    def delete_group(self, network_pk: int, group_pk: int) -> int:
         """Delete the group; how many EVSEs it unassigned."""
         unassigned = self.connection.execute(
-            delete(assignments).where(assignments.c.group_pk == group_pk)
+            delete(assignments).where(
+                assignments.c.network_pk == network_pk, assignments.c.group_pk == group_pk
+            )
         ).rowcount
         self.connection.execute(delete(evse_groups).where(evse_groups.c.id == group_pk))
         return int(unassigned)
 
-    def group_members(self, group_pk: int) -> list[str]:
+    def group_members(self, network_pk: int, group_pk: int) -> list[str]:
         """The EVSE IDs (as sent) in the group, in ID order."""
         return list(
             self.connection.execute(
                 select(evses.c.evse_id_sent)
                 .join(assignments, assignments.c.evse_pk == evses.c.id)
-                .where(assignments.c.group_pk == group_pk)
-                .order_by(evses.c.evse_id)
+                .where(assignments.c.network_pk == network_pk, assignments.c.group_pk == group_pk)
+                .order_by(assignments.c.evse_key)
             ).scalars()
         )
 
@@ -320,8 +326,14 @@ class NetworkRepository:
     ) -> None:
         """Stage every EVSE of one of the network's lists that matches `criteria`."""
         source = _list_source(operator_pk, network_pk, criteria, assigned, group_counts=False)
+        if assigned:
+            source = source.select_from(
+                assignments.join(evses, evses.c.id == assignments.c.evse_pk)
+            )
+        # The IDs as sent are read later, for the first few only (`selection_ids`): the
+        # selection then comes from the indexes alone.
         rows = source.with_only_columns(
-            null().label("position"), evses.c.evse_id, evses.c.evse_id_sent, evses.c.id
+            null().label("position"), evses.c.evse_id, null().label("sent"), evses.c.id
         )
         self.connection.execute(
             insert(SELECTION).from_select(["position", "evse_key", "sent", "evse_pk"], rows)
@@ -370,7 +382,7 @@ class NetworkRepository:
         rows = self.connection.execute(
             select(
                 SELECTION.c.position,
-                SELECTION.c.sent,
+                func.coalesce(SELECTION.c.sent, evses.c.evse_id_sent).label("sent"),
                 SELECTION.c.evse_pk,
                 evses.c.withdrawn_at,
                 assignments.c.network_pk,
@@ -412,9 +424,11 @@ class NetworkRepository:
 
     def selection_ids(self, limit: int) -> list[str]:
         """The first `limit` staged EVSE IDs as sent, in request (or ID) order."""
+        sent = func.coalesce(SELECTION.c.sent, evses.c.evse_id_sent)
         return list(
             self.connection.execute(
-                select(SELECTION.c.sent)
+                select(sent)
+                .select_from(SELECTION.outerjoin(evses, evses.c.id == SELECTION.c.evse_pk))
                 .order_by(SELECTION.c.position, SELECTION.c.evse_key)
                 .limit(limit)
             ).scalars()
@@ -431,28 +445,31 @@ class NetworkRepository:
         """
         in_selection = assignments.c.evse_pk.in_(select(SELECTION.c.evse_pk))
         try:
-            moved = self.connection.execute(
-                update(assignments)
-                .where(
-                    in_selection,
-                    assignments.c.network_pk == network_pk,
-                    assignments.c.group_pk != group_pk,
-                )
-                .values(group_pk=group_pk, assigned_at=now)
-            ).rowcount
+            moved = (
+                0
+                if expected[0] == 0
+                else self.connection.execute(
+                    update(assignments)
+                    .where(
+                        in_selection,
+                        assignments.c.network_pk == network_pk,
+                        assignments.c.group_pk != group_pk,
+                    )
+                    .values(group_pk=group_pk, assigned_at=now)
+                ).rowcount
+            )
             free = select(
                 SELECTION.c.evse_pk,
+                SELECTION.c.evse_key,
                 literal(group_pk, Integer),
                 literal(network_pk, Integer),
                 bindparam("now", now, type_=assignments.c.assigned_at.type),
-            ).where(
-                SELECTION.c.evse_pk.is_not(None),
-                ~exists().where(assignments.c.evse_pk == SELECTION.c.evse_pk),
-            )
+            ).where(SELECTION.c.evse_pk.is_not(None))
+            # EVSEs moved above (or assigned meanwhile) conflict and are skipped.
             dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
             statement = (
                 dialect.insert(assignments)
-                .from_select(["evse_pk", "group_pk", "network_pk", "assigned_at"], free)
+                .from_select(["evse_pk", "evse_key", "group_pk", "network_pk", "assigned_at"], free)
                 .on_conflict_do_nothing()
             )
             # SQLAlchemy keeps an INSERT's row count only when asked to.
@@ -460,9 +477,9 @@ class NetworkRepository:
                 statement, execution_options={"preserve_rowcount": True}
             ).rowcount
         except IntegrityError as exc:
-            raise _concurrent_change() from exc
+            raise concurrent_change() from exc
         if (int(moved), int(inserted)) != expected:
-            raise _concurrent_change()
+            raise concurrent_change()
 
     def unassign_selection(self, network_pk: int, *, expected: int) -> None:
         removed = self.connection.execute(
@@ -472,7 +489,7 @@ class NetworkRepository:
             )
         ).rowcount
         if int(removed) != expected:
-            raise _concurrent_change()
+            raise concurrent_change()
 
     # --- the two lists ----------------------------------------------------------------
 
@@ -486,29 +503,33 @@ class NetworkRepository:
     ) -> NetworkEvsePage:
         source = _list_source(operator_pk, network_pk, criteria, assigned, group_counts=False)
         total = self.connection.execute(
-            source.with_only_columns(func.count()).order_by(None)
+            _counted(source, operator_pk, network_pk, criteria, assigned)
         ).scalar_one()
         group_counts: dict[int, int] = {}
         if assigned:
             counted = _list_source(operator_pk, network_pk, criteria, True, group_counts=True)
+            if _filters_evses(criteria):
+                counted = counted.select_from(_ASSIGNED_JOIN)
             per_group = self.connection.execute(
                 counted.with_only_columns(assignments.c.group_pk, func.count()).group_by(
                     assignments.c.group_pk
                 )
             )
             group_counts = {int(pk): int(count) for pk, count in per_group}
-        sort_column = evses.c[page.sort]
-        key = tuple_(sort_column, evses.c.evse_id)
+        # The assigned list pages in ID order on its own index (assignments.evse_key).
+        tie = assignments.c.evse_key if assigned else evses.c.evse_id
+        sort_column = tie if page.sort == "evse_id" else evses.c[page.sort]
+        key = tuple_(sort_column, tie)
         cursor = page.cursor
-        query = source
+        query = source.select_from(_ASSIGNED_JOIN) if assigned else source
         if cursor is not None:
             value = _cursor_value(page.sort, cursor)
             after = tuple_(value, literal(cursor.evse_key, String))
             query = query.where(key < after if page.descending else key > after)
         if page.descending:
-            order = [sort_column.desc(), evses.c.evse_id.desc()]
+            order = [sort_column.desc(), tie.desc()]
         else:
-            order = [sort_column.asc(), evses.c.evse_id.asc()]
+            order = [sort_column.asc(), tie.asc()]
         columns = [
             evses.c.evse_id,
             evses.c.evse_id_sent,
@@ -558,13 +579,29 @@ class NetworkRepository:
         return int(self.connection.execute(source.with_only_columns(func.count())).scalar_one())
 
 
-def _concurrent_change() -> Conflict:
+def concurrent_change() -> Conflict:
     return Conflict(
         "assignment.concurrent_change",
         "Another request changed the assignment of some of these EVSEs at the same time; "
         "nothing was written. Look at the lists again and repeat the request if it still "
         "applies.",
     )
+
+
+_ASSIGNED_JOIN = assignments.join(evses, evses.c.id == assignments.c.evse_pk).join(
+    evse_groups, evse_groups.c.id == assignments.c.group_pk
+)
+
+
+def _filters_evses(criteria: NetworkEvseFilter) -> bool:
+    """Whether the criteria look at the EVSEs themselves (not only at their group)."""
+    inventory = replace(criteria.evse_filter, include_withdrawn=True)
+    return inventory != EvseFilter(include_withdrawn=True)
+
+
+def _assigned_filter(criteria: NetworkEvseFilter) -> EvseFilter:
+    # The assigned list always shows withdrawn EVSEs: they keep their group.
+    return replace(criteria.evse_filter, include_withdrawn=True)
 
 
 def _list_source(
@@ -575,25 +612,40 @@ def _list_source(
     *,
     group_counts: bool,
 ) -> Select[Any]:
-    """The rows of one of a network's lists that match (columns to be chosen).
+    """The rows of one of a network's lists that match (columns and FROM to be chosen).
 
     The unassigned list is every active EVSE of the operator in no group of any network
     (an EVSE is in at most one network); withdrawn EVSEs are never in it. The assigned
-    list is the EVSEs in the network's groups; withdrawn ones keep their group and show
-    when the filter includes withdrawn EVSEs. `group_counts` leaves out the group filter.
+    list is the EVSEs in the network's groups, withdrawn ones included (they keep their
+    group; each row says its status). `group_counts` leaves out the group filter.
     """
-    conditions = [evses.c.operator_pk == operator_pk, *evse_conditions(criteria.evse_filter)]
     if not assigned:
+        conditions = [evses.c.operator_pk == operator_pk, *evse_conditions(criteria.evse_filter)]
         conditions.append(evses.c.withdrawn_at.is_(None))
         conditions.append(~exists().where(assignments.c.evse_pk == evses.c.id))
         return select(evses.c.id).where(*conditions)
-    conditions.append(assignments.c.network_pk == network_pk)
+    conditions = [assignments.c.network_pk == network_pk]
     if criteria.group_id is not None and not group_counts:
         conditions.append(assignments.c.group_pk == criteria.group_id)
-    joined = evses.join(assignments, assignments.c.evse_pk == evses.c.id).join(
-        evse_groups, evse_groups.c.id == assignments.c.group_pk
-    )
-    return select(evses.c.id).select_from(joined).where(*conditions)
+    if _filters_evses(criteria):
+        conditions += [evses.c.operator_pk == operator_pk]
+        conditions += evse_conditions(_assigned_filter(criteria))
+    return select(assignments.c.evse_pk).where(*conditions)
+
+
+def _counted(
+    source: Select[Any],
+    operator_pk: int,
+    network_pk: int,
+    criteria: NetworkEvseFilter,
+    assigned: bool,
+) -> Select[Any]:
+    """How many rows `source` has; the assigned list counts on its own table when the
+    criteria name no EVSE field."""
+    counted = source.with_only_columns(func.count())
+    if assigned and _filters_evses(criteria):
+        counted = counted.select_from(assignments.join(evses, evses.c.id == assignments.c.evse_pk))
+    return counted
 
 
 def _cursor_text(value: Any) -> str:

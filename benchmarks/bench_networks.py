@@ -253,6 +253,8 @@ class Figures:
     assigned_each: list[int]
     unassigned_ms: list[float]
     assigned_ms: list[float]
+    per_filter_ms: dict[str, float]
+    """The median of each list and filter: where the time goes."""
     server_peak_mib: float
 
 
@@ -339,12 +341,13 @@ def _pages(
     filters: Sequence[dict[str, str]],
     groups: Sequence[int],
     requests: int,
-) -> list[float]:
-    """Milliseconds per request of `requests` filtered pages (after a few to warm up)."""
+) -> list[tuple[str, float]]:
+    """(filter, milliseconds) of `requests` filtered pages (after a few to warm up)."""
     names = {f"g{n}": str(group) for n, group in enumerate(groups)}
     timings = []
     for n in range(requests + 5):
         params = {key: value.format(**names) for key, value in filters[n % len(filters)].items()}
+        label = " ".join(f"{key}={value}" for key, value in params.items())
         params |= {"assigned": str(assigned).lower(), "limit": str(PAGE_SIZE)}
         started = time.perf_counter()
         response = client.get(path, params=params)
@@ -353,8 +356,16 @@ def _pages(
         if response.status_code != 200 or "total" not in body:
             raise SystemExit(f"GET {path} {params} answered {response.status_code}: {body}")
         if n >= 5:
-            timings.append(elapsed)
+            timings.append((label, elapsed))
     return timings
+
+
+def _medians(lists: dict[str, list[tuple[str, float]]]) -> dict[str, float]:
+    grouped: dict[str, list[float]] = {}
+    for name, timings in lists.items():
+        for label, elapsed in timings:
+            grouped.setdefault(f"{name}: {label}", []).append(elapsed)
+    return {label: statistics.median(values) for label, values in grouped.items()}
 
 
 def _progress(line: str) -> None:
@@ -409,7 +420,17 @@ def measure(kind: str, url: str, evses: int, requests: int) -> Figures:
         unassigned = _pages(client, path, False, UNASSIGNED_FILTERS, groups, requests)
         assigned = _pages(client, path, True, ASSIGNED_FILTERS, groups, requests)
         peak = peak_rss_mib(pid)
-    return Figures(kind, evses, fill_seconds, seconds, counts, unassigned, assigned, peak)
+    return Figures(
+        kind,
+        evses,
+        fill_seconds,
+        seconds,
+        counts,
+        [elapsed for _, elapsed in unassigned],
+        [elapsed for _, elapsed in assigned],
+        _medians({"unassigned": unassigned, "assigned": assigned}),
+        peak,
+    )
 
 
 def report(figures: Figures) -> None:
@@ -427,6 +448,9 @@ def report(figures: Figures) -> None:
             f"({len(timings)} requests; target p95 <= 50 ms)"
         )
     print(f"  server peak RSS: {f.server_peak_mib:.1f} MiB")
+    print("  median per list and filter:")
+    for label, median in f.per_filter_ms.items():
+        print(f"    {median:7.1f} ms  {label}")
 
 
 def main(argv: Sequence[str] | None = None) -> list[Figures]:

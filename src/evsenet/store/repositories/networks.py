@@ -424,13 +424,18 @@ class NetworkRepository:
 
     def selection_ids(self, limit: int) -> list[str]:
         """The first `limit` staged EVSE IDs as sent, in request (or ID) order."""
-        sent = func.coalesce(SELECTION.c.sent, evses.c.evse_id_sent)
+        first = (
+            select(SELECTION)
+            .order_by(SELECTION.c.position, SELECTION.c.evse_key)
+            .limit(limit)
+            .subquery()
+        )
+        sent = func.coalesce(first.c.sent, evses.c.evse_id_sent)
         return list(
             self.connection.execute(
                 select(sent)
-                .select_from(SELECTION.outerjoin(evses, evses.c.id == SELECTION.c.evse_pk))
-                .order_by(SELECTION.c.position, SELECTION.c.evse_key)
-                .limit(limit)
+                .select_from(first.outerjoin(evses, evses.c.id == first.c.evse_pk))
+                .order_by(first.c.position, first.c.evse_key)
             ).scalars()
         )
 
@@ -464,7 +469,8 @@ class NetworkRepository:
                 literal(group_pk, Integer),
                 literal(network_pk, Integer),
                 bindparam("now", now, type_=assignments.c.assigned_at.type),
-            ).where(SELECTION.c.evse_pk.is_not(None))
+            ).where(SELECTION.c.evse_pk.is_not(None)).order_by(SELECTION.c.evse_pk)
+            # (In key order, the primary key's B-tree grows at its end, page after page.)
             # EVSEs moved above (or assigned meanwhile) conflict and are skipped.
             dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
             statement = (

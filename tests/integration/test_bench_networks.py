@@ -53,4 +53,8 @@ def test_the_benchmark_runs_on_a_small_inventory() -> None:
         assert figures.assigned_each == [20, 20, 20]
         assert len(figures.unassigned_ms) == len(figures.assigned_ms) == 3
         assert figures.server_peak_mib > 10
-        assert len(figures.per_filter_ms) == 12, figures.per_filter_ms
+        # three pages per list: the first three filters of each
+        assert len(figures.per_filter_ms) == 6, figures.per_filter_ms
+        assert all(
+            label.startswith(("unassigned: ", "assigned: ")) for label in figures.per_filter_ms
+        )

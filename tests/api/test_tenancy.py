@@ -4,6 +4,7 @@ objects, and a foreign object is answered exactly like a missing one. Tokens too
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import select
 
 from evsenet.api.auth import current_operator
 from evsenet.domain.errors import NotFound
+from evsenet.services.networks import get_network, list_networks
 from evsenet.services.tokens import authenticate, create_token, revoke_token
 from evsenet.store.tables import api_tokens
 from tests.integration.snapshots import dump
@@ -25,6 +27,8 @@ OICP_PATH = "/api/oicp/evsepush/v23/operators/{operator_id}/data-records"
 EVSE_PATH = "/api/v1/evses/{evse_id}"
 NETWORK_PATH = "/api/v1/networks/{network_id}"
 GROUP_PATH = NETWORK_PATH + "/groups/{group_id}"
+HUBJECT_CREATE = "/api/evsenetwork/v1/operators/{operator_id}/networks"
+HUBJECT_ASSIGN = "/api/evsenetwork/v1/operators/{operator_id}/network"
 TENANCY_TESTS = {
     ("GET", "/api/v1/operator"): "test_each_operator_is_its_own",
     ("GET", "/api/v1/evses"): "test_bs_list_never_contains_as_evses",
@@ -50,6 +54,8 @@ TENANCY_TESTS = {
         ],
         "test_b_reaches_none_of_as_networks_groups_and_assignments",
     ),
+    ("POST", HUBJECT_CREATE): "test_hubject_network_creation_never_reaches_as_evses",
+    ("PUT", HUBJECT_ASSIGN): "test_hubject_assignment_never_reaches_as_networks",
 }
 """Each endpoint and the test that proves B cannot reach A's objects through it."""
 B_EVSES = ["NL*EVN*E1", "NL*EVN*E2"]
@@ -248,6 +254,68 @@ def test_the_oicp_path_with_as_operator_id_and_bs_token_is_not_found(tenants: Ap
         "detail": response.json()["detail"].replace("DE*ABC", "FR*ZZZ"),
     }
     assert a_inventory(tenants) == before
+
+
+# --- Hubject's network paths ---------------------------------------------------------
+
+
+def hubject(api: Api, method: str, path: str, operator: str, body: Any, as_: str) -> Any:
+    return api.client.request(
+        method,
+        path.format(operator_id=operator),
+        content=json.dumps(body).encode(),
+        headers={**api.auth(as_), "Content-Type": "application/json"},
+    )
+
+
+def a_networks(api: Api) -> Any:
+    """Everything A has in networks: each network with its groups and their EVSE counts."""
+    return [
+        get_network(api.store, api.A, summary.id) for summary in list_networks(api.store, api.A)
+    ]
+
+
+def test_hubject_network_creation_never_reaches_as_evses(tenants: Api) -> None:
+    body = {
+        "evseNetworkName": "Mine",
+        "evseGroups": [{"groupName": "G", "evseIds": ["DE*ABC*E1"]}],
+    }
+    on_as_path = hubject(tenants, "POST", HUBJECT_CREATE, "DE*ABC", body, tenants.B)
+    tenants.problem(on_as_path, 404, "operator.not_found")
+    own_path = hubject(tenants, "POST", HUBJECT_CREATE, "NL*EVN", body, tenants.B)
+    problem = tenants.problem(own_path, 409, "assignment.refused")
+    assert [error["code"] for error in problem["errors"]] == ["evse.unknown"]
+    missing = {**body, "evseGroups": [{"groupName": "G", "evseIds": ["DE*ABC*E404"]}]}
+    missing_problem = hubject(tenants, "POST", HUBJECT_CREATE, "NL*EVN", missing, tenants.B)
+    foreign_text = json.dumps(problem).replace("DE*ABC*E1", "<id>")
+    assert foreign_text == json.dumps(missing_problem.json()).replace("DE*ABC*E404", "<id>")
+    assert list_networks(tenants.store, tenants.B) == []
+    assert a_networks(tenants) == []
+
+
+def test_hubject_assignment_never_reaches_as_networks(tenants: Api) -> None:
+    for operator in (tenants.A, tenants.B):
+        body = {"evseNetworkName": "Shared", "evseGroups": [{"groupName": "G", "evseIds": []}]}
+        created = hubject(tenants, "POST", HUBJECT_CREATE, operator, body, operator)
+        assert created.status_code == 201, created.text
+    before = a_networks(tenants)
+    assign = {"NetworkName": "Shared", "GroupsAssignments": [{"GroupName": "G", "Evses": []}]}
+    on_as_path = hubject(tenants, "PUT", HUBJECT_ASSIGN, "DE*ABC", assign, tenants.B)
+    tenants.problem(on_as_path, 404, "operator.not_found")
+    as_evse = {**assign, "GroupsAssignments": [{"GroupName": "G", "Evses": ["DE*ABC*E2"]}]}
+    refused = hubject(tenants, "PUT", HUBJECT_ASSIGN, "NL*EVN", as_evse, tenants.B)
+    assert tenants.problem(refused, 409, "assignment.refused")["errors"][0]["code"] == (
+        "evse.unknown"
+    )
+    own = {**assign, "GroupsAssignments": [{"GroupName": "G", "Evses": ["NL*EVN*E1"]}]}
+    answer = hubject(tenants, "PUT", HUBJECT_ASSIGN, "NL*EVN", own, tenants.B)
+    assert answer.json()["GroupsAssignments"] == [{"GroupName": "G", "Evses": ["NL*EVN*E1"]}]
+    assert a_networks(tenants) == before
+    only_as = {**assign, "NetworkName": "Only A's"}
+    create = {"evseNetworkName": "Only A's", "evseGroups": [{"groupName": "G", "evseIds": []}]}
+    assert hubject(tenants, "POST", HUBJECT_CREATE, "DE*ABC", create, tenants.A).status_code == 201
+    foreign = hubject(tenants, "PUT", HUBJECT_ASSIGN, "NL*EVN", only_as, tenants.B)
+    tenants.problem(foreign, 404, "network.not_found")
 
 
 # --- tokens ---------------------------------------------------------------------------

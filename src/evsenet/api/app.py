@@ -17,7 +17,16 @@ from evsenet.api.docs import install_docs
 from evsenet.api.edges import HeadAsGet, RequestDecoding
 from evsenet.api.problems import install_problem_handlers, problem_responses
 from evsenet.api.queries import checked_query
-from evsenet.api.routes import assignments, audit, evses, health, networks, oicp, operator
+from evsenet.api.routes import (
+    assignments,
+    audit,
+    evses,
+    health,
+    hubject_networks,
+    networks,
+    oicp,
+    operator,
+)
 from evsenet.api.writes import WriteGate
 from evsenet.store.engine import Store
 
@@ -82,4 +91,5 @@ def create_app(
     app.include_router(networks.router)
     app.include_router(assignments.router)
     app.include_router(audit.router)
+    app.include_router(hubject_networks.router)
     return app

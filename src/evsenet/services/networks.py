@@ -40,6 +40,7 @@ from evsenet.domain.network import (
     repeated_ids,
     unassignment_change,
 )
+from evsenet.domain.network import network_name as domain_network_name
 from evsenet.domain.network_lists import (
     AuditPage,
     EvseSelection,
@@ -641,10 +642,12 @@ def assign_by_group_names(
     everything = _parse_ids([evse_id for _, ids in assignments for evse_id in ids])
     with unit_of_work(store, write=True) as uow:
         operator_pk = _operator_pk(uow, operator)
-        network = uow.networks.network_by_name(operator_pk, name_key(network_name), lock=True)
+        network = uow.networks.network_by_name(
+            operator_pk, name_key(domain_network_name(network_name)), lock=True
+        )
         if network is None:
             raise _network_not_found(repr(network_name))
-        targets = [_group(uow, network, GroupRef(name=name)) for name, _ in assignments]
+        targets = [_group(uow, network, GroupRef(name=group_name(name))) for name, _ in assignments]
         refusals, refused = list(everything.refusals), len(everything.refusals)
         parts = _split(everything, [len(ids) for _, ids in assignments])
         for group, (_, evse_ids), parsed in zip(targets, assignments, parts, strict=True):

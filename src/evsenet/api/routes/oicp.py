@@ -117,7 +117,12 @@ def _not_applied(status: int, code: tuple[str, str], error: DomainError) -> JSON
     "/operators/{operator_id}/data-records",
     response_model=OicpAcknowledgement,
     responses={
-        400: {"model": OicpAcknowledgement, "description": "The body cannot be read"},
+        400: {
+            "model": OicpAcknowledgement,
+            "description": "The body cannot be read (an acknowledgement), or the query names "
+            "a parameter this path does not take (a problem)",
+            "content": problem_responses(400)[400]["content"],
+        },
         409: {
             "model": OicpAcknowledgement,
             "description": "The operator's sub-operators changed meanwhile; send it again",

@@ -1,8 +1,9 @@
 """The FastAPI application.
 
 `create_app(store)` wires the routers, the bearer-token auth and the problem-details
-error mapping around a store. The app never migrates the database: `evsenet db upgrade`
-(or `evsenet serve`) does, and `/health` says when the schema is behind.
+error mapping around a store, and mounts the web UI (`evsenet.web`) at `/` behind them.
+The app never migrates the database: `evsenet db upgrade` (or `evsenet serve`) does, and
+`/health` says when the schema is behind.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from evsenet import config
 from evsenet.api.problems import install_problem_handlers
 from evsenet.api.routes import evses, health, oicp, operator
 from evsenet.store.engine import Store
+from evsenet.web import create_web_app
 
 DESCRIPTION = """
 Structure and price EV charging networks.
@@ -55,4 +57,5 @@ def create_app(store: Store | None = None, *, max_body_bytes: int | None = None)
     app.include_router(operator.router)
     app.include_router(evses.router)
     app.include_router(oicp.router)
+    app.mount("/", create_web_app(the_store, max_body_bytes=app.state.max_body_bytes))
     return app

@@ -11,6 +11,7 @@ from evsenet.store.engine import Store
 from evsenet.store.repositories.evses import EvseRepository
 from evsenet.store.repositories.operators import OperatorRepository
 from evsenet.store.repositories.tokens import TokenRepository
+from evsenet.store.repositories.users import UserRepository
 
 
 class UnitOfWork:
@@ -21,6 +22,7 @@ class UnitOfWork:
         self.operators = OperatorRepository(connection)
         self.evses = EvseRepository(connection)
         self.tokens = TokenRepository(connection)
+        self.users = UserRepository(connection)
 
 
 @contextmanager

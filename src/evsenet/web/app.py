@@ -1,0 +1,111 @@
+"""The web UI as an ASGI app of its own, mounted at `/` by the API's app factory.
+
+Its error pages: a refusal of the domain shows its message (404 for another operator's
+object, as for a missing one); a request without a session goes to the sign-in page; an
+htmx request gets a small fragment that `app.js` puts into the form that sent it. A path
+below `/api` that no API route knows is answered as the API would (problem details).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from evsenet.api.problems import http_problem, status_of
+from evsenet.domain.errors import DomainError
+from evsenet.store.engine import Store
+from evsenet.web.pages import auth, evses
+from evsenet.web.rendering import HERE, is_htmx, render
+from evsenet.web.session import SignInRequired, WebProblem
+
+log = logging.getLogger("evsenet.web")
+
+API_PREFIXES = ("/api/", "/health", "/docs", "/redoc", "/openapi")
+
+
+def create_web_app(store: Store, *, max_body_bytes: int) -> FastAPI:
+    """The UI's pages and assets on `store`; uploads over `max_body_bytes` are refused."""
+    web = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    web.state.store = store
+    web.state.max_body_bytes = max_body_bytes
+    web.add_exception_handler(SignInRequired, _on_sign_in_required)
+    web.add_exception_handler(DomainError, _on_domain_error)
+    web.add_exception_handler(WebProblem, _on_web_problem)
+    web.add_exception_handler(RequestValidationError, _on_invalid_request)
+    web.add_exception_handler(StarletteHTTPException, _on_http_error)
+    web.add_exception_handler(Exception, _on_unexpected)
+    web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (auth, evses):
+        web.include_router(module.router)
+    return web
+
+
+def refusal(request: Request, status: int, code: str, message: str) -> Response:
+    """A refusal as a fragment (htmx) or a page with the message, never a stack trace."""
+    context = {"status": status, "code": code, "message": message}
+    if is_htmx(request):
+        return render(request, "_problem.html", context, status=status)
+    return render(request, "error.html", context, status=status)
+
+
+async def _on_sign_in_required(request: Request, _error: Exception) -> Response:
+    target = "/sign-in"
+    if request.method == "GET" and request.url.path not in ("/", "/sign-in"):
+        target += "?next=" + request.url.path
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+async def _on_domain_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, DomainError)
+    return refusal(request, status_of(error), error.code, error.message)
+
+
+async def _on_web_problem(request: Request, error: Exception) -> Response:
+    assert isinstance(error, WebProblem)
+    return refusal(request, error.status, error.code, error.message)
+
+
+async def _on_invalid_request(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    if any(item.get("loc", ("",))[0] == "path" for item in error.errors()):
+        return _not_found(request)
+    fields = ", ".join(
+        dict.fromkeys(str(item.get("loc", ("", "?"))[-1]) for item in error.errors())
+    )
+    return refusal(request, 422, "request.invalid", f"These values cannot be used: {fields}")
+
+
+def _not_found(request: Request) -> Response:
+    return refusal(
+        request,
+        404,
+        "route.not_found",
+        "There is no such page (or it belongs to no one you act for)",
+    )
+
+
+async def _on_http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)
+    if request.url.path.startswith(API_PREFIXES):
+        return http_problem(request, error)
+    if error.status_code == 404:
+        return _not_found(request)
+    return refusal(request, error.status_code, f"http.{error.status_code}", str(error.detail))
+
+
+async def _on_unexpected(request: Request, error: Exception) -> Response:
+    log.error("Unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    return refusal(
+        request,
+        500,
+        "internal.error",
+        "Something went wrong on the server; nothing you did explains it. It has been "
+        "logged: try again, and tell your administrator if it persists.",
+    )

@@ -9,6 +9,7 @@ below `/api` that no API route knows is answered as the API would (problem detai
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from evsenet.api.problems import http_problem, status_of
 from evsenet.domain.errors import DomainError
 from evsenet.store.engine import Store
-from evsenet.web.pages import auth, evses
+from evsenet.web.pages import audit, auth, evses, networks
 from evsenet.web.rendering import HERE, is_htmx, render
 from evsenet.web.session import SignInRequired, WebProblem
 
@@ -40,14 +41,29 @@ def create_web_app(store: Store, *, max_body_bytes: int) -> FastAPI:
     web.add_exception_handler(StarletteHTTPException, _on_http_error)
     web.add_exception_handler(Exception, _on_unexpected)
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, evses):
+    for module in (auth, evses, networks, audit):
         web.include_router(module.router)
     return web
 
 
-def refusal(request: Request, status: int, code: str, message: str) -> Response:
-    """A refusal as a fragment (htmx) or a page with the message, never a stack trace."""
-    context = {"status": status, "code": code, "message": message}
+PROBLEMS_SHOWN = 20
+"""A refused bulk change lists this many EVSEs one by one, then counts the rest."""
+
+
+def refusal(
+    request: Request, status: int, code: str, message: str, problems: Sequence[object] = ()
+) -> Response:
+    """A refusal as a fragment (htmx) or a page with the message, never a stack trace.
+
+    `problems` are the per-EVSE or per-record reasons of a refused bulk change.
+    """
+    context = {
+        "status": status,
+        "code": code,
+        "message": message,
+        "problems": list(problems[:PROBLEMS_SHOWN]),
+        "more": max(0, len(problems) - PROBLEMS_SHOWN),
+    }
     if is_htmx(request):
         return render(request, "_problem.html", context, status=status)
     return render(request, "error.html", context, status=status)
@@ -64,7 +80,8 @@ async def _on_sign_in_required(request: Request, _error: Exception) -> Response:
 
 async def _on_domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, DomainError)
-    return refusal(request, status_of(error), error.code, error.message)
+    problems = getattr(error, "problems", ())
+    return refusal(request, status_of(error), error.code, error.message, problems)
 
 
 async def _on_web_problem(request: Request, error: Exception) -> Response:

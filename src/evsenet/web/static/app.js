@@ -25,7 +25,7 @@
       evt.detail.shouldSwap = false;
       var slot = problemSlot(evt.detail.requestConfig ? evt.detail.requestConfig.elt : evt.detail.elt);
       var text = xhr.responseText || "";
-      if (text.indexOf("class=\"problem\"") === -1) {
+      if (text.indexOf("class=\"problem") === -1) {
         var p = document.createElement("p");
         p.className = "problem";
         p.textContent = "The server refused the request (HTTP " + xhr.status + ").";

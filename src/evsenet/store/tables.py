@@ -7,10 +7,13 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    ForeignKeyConstraint,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -114,6 +117,101 @@ api_tokens = Table(
     Column("revoked_at", UtcDateTime, nullable=True),
 )
 """API bearer tokens; only a SHA-256 digest of each token is kept."""
+
+Index("ix_evses_operator_pk_city_key", evses.c.operator_pk, evses.c.city_key, evses.c.evse_id)
+Index(
+    "ix_evses_operator_pk_postal_code_key",
+    evses.c.operator_pk,
+    evses.c.postal_code_key,
+    evses.c.evse_id,
+)
+Index(
+    "ix_evses_operator_pk_power_type",
+    evses.c.operator_pk,
+    evses.c.power_type,
+    evses.c.output_kw,
+    evses.c.evse_id,
+)
+Index("ix_evses_operator_pk_country", evses.c.operator_pk, evses.c.country, evses.c.evse_id)
+"""The filters of the EVSE lists: each leads with the operator and ends with the EVSE ID,
+the lists' default order and the keyset pages' tie-breaker."""
+
+networks = Table(
+    "networks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("name_key", String(300), nullable=False),
+    Column("description", String(500), nullable=False, server_default=""),
+    Column("status", String(10), nullable=False, server_default="draft"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("activated_at", UtcDateTime, nullable=True),
+    UniqueConstraint("operator_pk", "name_key"),
+    CheckConstraint("status IN ('draft', 'active')", name="status"),
+    CheckConstraint("length(name) BETWEEN 1 AND 100", name="name_length"),
+)
+"""An operator's EVSE networks. `name_key` is the case-folded name: names are unique per
+operator ignoring letter case."""
+
+evse_groups = Table(
+    "evse_groups",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("network_pk", Id, ForeignKey("networks.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(30), nullable=False),
+    Column("name_key", String(90), nullable=False),
+    Column("description", String(500), nullable=False, server_default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("network_pk", "name_key"),
+    UniqueConstraint("id", "network_pk"),
+    CheckConstraint("length(name) BETWEEN 1 AND 30", name="name_length"),
+)
+"""Groups of a network; names unique within the network ignoring letter case (`name_key`).
+(id, network_pk) is unique so that an assignment can name both and the database keeps an
+EVSE's group inside its network."""
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("evse_pk", Id, ForeignKey("evses.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_pk", Id, nullable=False),
+    Column("network_pk", Id, nullable=False),
+    Column("assigned_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["group_pk", "network_pk"],
+        ["evse_groups.id", "evse_groups.network_pk"],
+        ondelete="CASCADE",
+        name="fk_assignments_group_pk_evse_groups",
+    ),
+    Index("ix_assignments_network_pk_group_pk", "network_pk", "group_pk"),
+    Index("ix_assignments_group_pk", "group_pk"),
+)
+"""Which group each assigned EVSE is in. The EVSE is the primary key: one group (and so
+one network) per EVSE, whatever two requests try at once."""
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor_kind", String(10), nullable=False),
+    Column("actor_id", String(100), nullable=True),
+    Column("actor_label", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("network_pk", Id, nullable=True),
+    Column("counts", Text, nullable=False, server_default="{}"),
+    Column("evse_ids", Text, nullable=False, server_default="[]"),
+    Column("evse_ids_total", Integer, nullable=False, server_default="0"),
+    Index("ix_audit_log_operator_pk_id", "operator_pk", "id"),
+)
+"""Every change to networks, groups and assignments, written in the transaction that made
+it. `network_pk` has no foreign key: the entry outlives a deleted network. `counts` is a
+JSON object, `evse_ids` a JSON list of at most 1,000 EVSE IDs (`evse_ids_total` counts
+them all)."""
 
 users = Table(
     "users",

@@ -8,7 +8,9 @@ from contextlib import contextmanager
 from sqlalchemy import Connection
 
 from evsenet.store.engine import Store
+from evsenet.store.repositories.audit import AuditRepository
 from evsenet.store.repositories.evses import EvseRepository
+from evsenet.store.repositories.networks import NetworkRepository
 from evsenet.store.repositories.operators import OperatorRepository
 from evsenet.store.repositories.tokens import TokenRepository
 from evsenet.store.repositories.users import UserRepository
@@ -23,6 +25,8 @@ class UnitOfWork:
         self.evses = EvseRepository(connection)
         self.tokens = TokenRepository(connection)
         self.users = UserRepository(connection)
+        self.networks = NetworkRepository(connection)
+        self.audit = AuditRepository(connection)
 
 
 @contextmanager

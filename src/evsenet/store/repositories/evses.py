@@ -340,7 +340,7 @@ class EvseRepository:
         return None if row is None else _stored(row)
 
     def search(self, operator_pk: int, criteria: EvseFilter, page: Page) -> EvsePage:
-        conditions = [evses.c.operator_pk == operator_pk, *_conditions(criteria)]
+        conditions = [evses.c.operator_pk == operator_pk, *evse_conditions(criteria)]
         total = self.connection.execute(
             select(func.count()).select_from(evses).where(*conditions)
         ).scalar_one()
@@ -352,7 +352,9 @@ class EvseRepository:
         return EvsePage([_stored(row) for row in rows], int(total), page)
 
 
-def _conditions(criteria: EvseFilter) -> Iterable[ColumnElement[bool]]:
+def evse_conditions(criteria: EvseFilter) -> Iterable[ColumnElement[bool]]:
+    """The WHERE conditions of an inventory filter (the operator is the caller's to add);
+    every list of EVSEs filters through here."""
     if not criteria.include_withdrawn:
         yield evses.c.withdrawn_at.is_(None)
     if criteria.text:

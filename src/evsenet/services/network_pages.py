@@ -69,7 +69,5 @@ def network_workspace(
         page=unassigned.page,
     )
     unfiltered = unassigned.criteria == NetworkEvseFilter()
-    count = (
-        unassigned_page.total if unfiltered else unassigned_count(store, operator, network_id)
-    )
+    count = unassigned_page.total if unfiltered else unassigned_count(store, operator, network_id)
     return NetworkWorkspace(network, assigned_page, unassigned_page, count)

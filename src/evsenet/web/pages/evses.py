@@ -23,8 +23,9 @@ from evsenet.web.session import CheckedOperator, Operator, StoreDep, WebProblem
 
 router = APIRouter()
 PAGE_SIZE = 50
-REPORT = {"X-Evsenet-Swap": "report"}
-"""A refused import is answered 422 with its report, which htmx shows like a success."""
+REPORT = {"X-Evsenet-Swap": "report", "HX-Trigger": "evsenet:changed"}
+"""A refused import is answered 422 with its report, which htmx shows like a success;
+either way the page reloads its list of EVSEs."""
 FilterText = Annotated[str, Query(max_length=100)]
 SortKey = Literal["evse_id", "country", "city", "postal_code", "power_type", "output_kw"]
 UPLOAD_FORMATS = {

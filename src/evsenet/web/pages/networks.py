@@ -8,6 +8,7 @@ JavaScript the same forms post and the browser is sent back to the network page.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Path, Request
@@ -75,12 +76,12 @@ def networks_create(
     return RedirectResponse(target, status_code=303)
 
 
-def _states(sent: dict[str, object]) -> tuple[ListState, ListState]:
+def _states(sent: Mapping[str, object]) -> tuple[ListState, ListState]:
     return ListState.read("a", sent), ListState.read("u", sent)
 
 
 def _workspace_context(
-    store: StoreDep, operator: OperatorId, network_id: int, sent: dict[str, object]
+    store: StoreDep, operator: OperatorId, network_id: int, sent: Mapping[str, object]
 ) -> dict[str, object]:
     assigned, unassigned = _states(sent)
     workspace = network_workspace(
@@ -231,4 +232,3 @@ async def evses_unassign(
         unassign_evses, store, session.user.operator, network_id, selection, actor=actor_of(session)
     )
     return _done(request, network_id, _report_text(report))
-

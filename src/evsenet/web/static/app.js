@@ -132,6 +132,19 @@
     }
   });
 
+  // Sorting a list sets the sort fields of its filter form and sends the form.
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest("a[data-sort-form]");
+    if (!link || !window.htmx) { return; }
+    var form = document.getElementById(link.getAttribute("data-sort-form"));
+    if (!form) { return; }
+    evt.preventDefault();
+    var prefix = link.getAttribute("data-sort-prefix") || "";
+    form.elements[prefix + "sort"].value = link.getAttribute("data-sort");
+    form.elements[prefix + "order"].value = link.getAttribute("data-order");
+    window.htmx.trigger(form, "submit");
+  });
+
   document.addEventListener("click", function (evt) {
     var button = evt.target.closest("[data-select-matching]");
     if (!button) { return; }

@@ -148,7 +148,8 @@ def test_an_operator_builds_a_network_from_sign_in_to_an_active_network(
         }""",
         f"/networks/{network_id}/groups",
     )
-    assert refused[0] == 400 and "at most 30 are allowed" in refused[1]
+    assert refused[0] == 400
+    assert "at most 30 are allowed" in refused[1]
     add_group.get_by_role("button", name="Cancel").click()
 
     # Filter the unassigned list, select all that match, assign them through the dialog.
@@ -164,7 +165,8 @@ def test_an_operator_builds_a_network_from_sign_in_to_an_active_network(
     choose_group(assign, "DC fast")
     with page.expect_request(re.compile(r"/assign$")) as posted:
         assign.get_by_role("button", name="Assign").click()
-    assert posted.value.post_data is not None and "scope=matching" in posted.value.post_data
+    assert posted.value.post_data is not None
+    assert "scope=matching" in posted.value.post_data
     expect(page.locator("#flash")).to_contain_text(f"{dc_total} assigned")
     expect(page.locator('#group-cards li[data-group="DC fast"] .group-count')).to_have_text(
         str(dc_total)
@@ -238,7 +240,8 @@ def test_an_operator_builds_a_network_from_sign_in_to_an_active_network(
         }""",
         f"/networks/{network_id}/unassign",
     )
-    assert refused[0] == 409 and "never overwritten or removed" in refused[1]
+    assert refused[0] == 409
+    assert "never overwritten or removed" in refused[1]
     check_page(page, "network-active")
 
     # New EVSEs can still be assigned in an active network.

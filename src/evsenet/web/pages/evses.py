@@ -49,6 +49,7 @@ def evses_page(
     power_type: FilterText = "",
     min_output_kw: FilterText = "",
     max_output_kw: FilterText = "",
+    assigned: FilterText = "",
     sort: SortKey = "evse_id",
     order: Literal["asc", "desc"] = "asc",
     page: Annotated[int, Query(ge=1, le=MAX_OFFSET // PAGE_SIZE)] = 1,
@@ -61,6 +62,7 @@ def evses_page(
         "power_type": power_type,
         "min_output_kw": min_output_kw,
         "max_output_kw": max_output_kw,
+        "assigned": assigned,
     }
     criteria = evse_filter(
         text=q,
@@ -70,6 +72,7 @@ def evses_page(
         power_type=power_type,
         min_output_kw=min_output_kw,
         max_output_kw=max_output_kw,
+        assigned=assigned,
     )
     slice_ = Page(PAGE_SIZE, (page - 1) * PAGE_SIZE, sort, order == "desc")
     found = list_evses(store, operator.display, criteria, slice_)

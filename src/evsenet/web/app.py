@@ -9,7 +9,8 @@ below `/api` that no API route knows is answered as the API would (problem detai
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -40,6 +41,7 @@ def create_web_app(store: Store, *, max_body_bytes: int) -> FastAPI:
     web.add_exception_handler(RequestValidationError, _on_invalid_request)
     web.add_exception_handler(StarletteHTTPException, _on_http_error)
     web.add_exception_handler(Exception, _on_unexpected)
+    web.middleware("http")(_server_timing)
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (auth, evses, networks, audit):
         web.include_router(module.router)
@@ -48,6 +50,18 @@ def create_web_app(store: Store, *, max_body_bytes: int) -> FastAPI:
 
 PROBLEMS_SHOWN = 20
 """A refused bulk change lists this many EVSEs one by one, then counts the rest."""
+
+
+async def _server_timing(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """`Server-Timing: app;dur=<ms>` on every answer: the server's own time for it, as the
+    browser's developer tools and `benchmarks/bench_web.py` read it."""
+    started = time.perf_counter()
+    response = await call_next(request)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.1f}"
+    return response
 
 
 def refusal(

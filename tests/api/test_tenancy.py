@@ -15,6 +15,7 @@ from evsenet.api.auth import current_operator
 from evsenet.domain.errors import NotFound
 from evsenet.services.tokens import authenticate, create_token, revoke_token
 from evsenet.store.tables import api_tokens
+from tests.integration.snapshots import dump
 
 if TYPE_CHECKING:
     from tests.api.conftest import Api
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 A_EVSES = ["DE*ABC*E1", "DE*ABC*E2", "DE*XYZ*E3"]
 OICP_PATH = "/api/oicp/evsepush/v23/operators/{operator_id}/data-records"
 EVSE_PATH = "/api/v1/evses/{evse_id}"
+NETWORK_PATH = "/api/v1/networks/{network_id}"
+GROUP_PATH = NETWORK_PATH + "/groups/{group_id}"
 TENANCY_TESTS = {
     ("GET", "/api/v1/operator"): "test_each_operator_is_its_own",
     ("GET", "/api/v1/evses"): "test_bs_list_never_contains_as_evses",
@@ -29,6 +32,24 @@ TENANCY_TESTS = {
     ("POST", "/api/v1/evses/push"): "test_b_pushing_as_evse_ids_is_refused",
     ("POST", "/api/v1/evses/import"): "test_b_importing_as_evse_ids_is_refused",
     ("POST", OICP_PATH): "test_the_oicp_path_with_as_operator_id_and_bs_token_is_not_found",
+    ("GET", "/api/v1/networks"): "test_bs_networks_and_audit_hold_only_its_own",
+    ("POST", "/api/v1/networks"): "test_bs_networks_and_audit_hold_only_its_own",
+    ("GET", "/api/v1/audit"): "test_bs_networks_and_audit_hold_only_its_own",
+    **dict.fromkeys(
+        [
+            ("GET", NETWORK_PATH),
+            ("PATCH", NETWORK_PATH),
+            ("DELETE", NETWORK_PATH),
+            ("GET", NETWORK_PATH + "/groups"),
+            ("POST", NETWORK_PATH + "/groups"),
+            ("PATCH", GROUP_PATH),
+            ("DELETE", GROUP_PATH),
+            ("GET", NETWORK_PATH + "/evses"),
+            ("POST", NETWORK_PATH + "/assignments"),
+            ("DELETE", NETWORK_PATH + "/assignments"),
+        ],
+        "test_b_reaches_none_of_as_networks_groups_and_assignments",
+    ),
 }
 """Each endpoint and the test that proves B cannot reach A's objects through it."""
 B_EVSES = ["NL*EVN*E1", "NL*EVN*E2"]
@@ -265,3 +286,75 @@ def test_a_token_for_an_unknown_operator_is_refused(api: Api) -> None:
     with pytest.raises(NotFound) as raised:
         create_token(api.store, "FR*ZZZ")
     assert raised.value.code == "operator.unknown"
+
+
+# --- networks, groups, assignments, audit ------------------------------------------------
+
+
+def _a_network(api: Api) -> tuple[int, int]:
+    """A's draft network with group G holding DE*ABC*E1."""
+    response = api.client.post(
+        "/api/v1/networks", json={"name": "Shared name"}, headers=api.auth(api.A)
+    )
+    network = response.json()["id"]
+    group = api.client.post(
+        f"/api/v1/networks/{network}/groups", json={"name": "G"}, headers=api.auth(api.A)
+    ).json()["id"]
+    assigned = api.client.post(
+        f"/api/v1/networks/{network}/assignments",
+        json={"group_id": group, "evse_ids": ["DE*ABC*E1"]},
+        headers=api.auth(api.A),
+    )
+    assert assigned.status_code == 200, assigned.text
+    return network, group
+
+
+def test_b_reaches_none_of_as_networks_groups_and_assignments(tenants: Api) -> None:
+    network, group = _a_network(tenants)
+    before = dump(tenants.store)
+    base = f"/api/v1/networks/{network}"
+    missing = "/api/v1/networks/999999"
+    calls = [
+        ("GET", "", None, "network.not_found"),
+        ("PATCH", "", {"name": "Mine"}, "network.not_found"),
+        ("DELETE", "", None, "network.not_found"),
+        ("GET", "/groups", None, "network.not_found"),
+        ("POST", "/groups", {"name": "H"}, "network.not_found"),
+        ("PATCH", f"/groups/{group}", {"name": "H"}, "network.not_found"),
+        ("DELETE", f"/groups/{group}", None, "network.not_found"),
+        ("GET", "/evses?assigned=true", None, "network.not_found"),
+        ("GET", "/evses?assigned=false", None, "network.not_found"),
+        ("POST", "/assignments", {"group_id": group, "evse_ids": ["NL*EVN*E1"]}, None),
+        ("DELETE", "/assignments", {"evse_ids": ["DE*ABC*E1"]}, None),
+    ]
+    for method, suffix, body, code in calls:
+        foreign = tenants.client.request(
+            method, base + suffix, json=body, headers=tenants.auth(tenants.B)
+        )
+        absent = tenants.client.request(
+            method, missing + suffix, json=body, headers=tenants.auth(tenants.B)
+        )
+        tenants.problem(foreign, 404, code or "network.not_found")
+        assert without_ids(foreign.json(), str(network)) == without_ids(absent.json(), "999999")
+    assert dump(tenants.store) == before
+
+
+def test_bs_networks_and_audit_hold_only_its_own(tenants: Api) -> None:
+    _a_network(tenants)
+    assert tenants.get("/api/v1/networks", tenants.B).json() == {"items": []}
+    assert tenants.get("/api/v1/audit", tenants.B).json()["total"] == 0
+    created = tenants.client.post(
+        "/api/v1/networks", json={"name": "shared NAME"}, headers=tenants.auth(tenants.B)
+    )
+    assert created.status_code == 201, created.text
+    [own] = tenants.get("/api/v1/networks", tenants.B).json()["items"]
+    assert (own["name"], own["evse_count"]) == ("shared NAME", 0)
+    b_network = own["id"]
+    unassigned = tenants.get(
+        f"/api/v1/networks/{b_network}/evses", tenants.B, assigned="false", limit=1000
+    ).json()
+    assert {item["evse_id"] for item in unassigned["items"]} == set(B_EVSES)
+    assert [e["action"] for e in tenants.get("/api/v1/audit", tenants.B).json()["items"]] == [
+        "network.created"
+    ]
+    assert tenants.get("/api/v1/audit", tenants.A).json()["total"] == 3

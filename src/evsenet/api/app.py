@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from evsenet import config
 from evsenet.api.problems import install_problem_handlers
-from evsenet.api.routes import evses, health, oicp, operator
+from evsenet.api.routes import assignments, audit, evses, health, networks, oicp, operator
 from evsenet.store.engine import Store
 from evsenet.web import create_web_app
 
@@ -57,5 +57,8 @@ def create_app(store: Store | None = None, *, max_body_bytes: int | None = None)
     app.include_router(operator.router)
     app.include_router(evses.router)
     app.include_router(oicp.router)
+    app.include_router(networks.router)
+    app.include_router(assignments.router)
+    app.include_router(audit.router)
     app.mount("/", create_web_app(the_store, max_body_bytes=app.state.max_body_bytes))
     return app

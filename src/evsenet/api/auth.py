@@ -16,7 +16,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from evsenet.api.problems import ApiProblem
 from evsenet.domain.errors import DomainError, NotFound
 from evsenet.domain.ids import OperatorId
-from evsenet.services.tokens import authenticate
+from evsenet.domain.network import Actor
+from evsenet.services.tokens import identify
 from evsenet.store.engine import Store
 
 _bearer = HTTPBearer(
@@ -60,19 +61,30 @@ async def current_operator(
             "auth.required",
             "This path needs an API token: send the header 'Authorization: Bearer <token>'",
         )
-    operator = await run_in_threadpool(authenticate, store, credentials.credentials.strip())
-    if operator is None:
+    identity = await run_in_threadpool(identify, store, credentials.credentials.strip())
+    if identity is None:
         raise _unauthorized(
             "auth.invalid",
             "The API token is unknown or was revoked; create a new one with "
             "`evsenet tokens create --operator <ID>`",
             "invalid_token",
         )
-    return operator
+    request.state.actor = identity.actor
+    return identity.operator
 
 
 Caller = Annotated[OperatorId, Depends(current_operator)]
 """The authenticated operator, as a route parameter type."""
+
+
+def current_actor(request: Request, _caller: Caller) -> Actor:
+    """Who acts, for the audit log: the token the request came with (id and label)."""
+    actor: Actor = request.state.actor
+    return actor
+
+
+Acting = Annotated[Actor, Depends(current_actor)]
+"""The token that changes something, as a route parameter type (next to `Caller`)."""
 
 
 def operator_in_path(

@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from evsenet.domain.errors import BatchRejected, Conflict, DomainError, NotFound
+from evsenet.domain.network import AssignmentRefused
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:evsenet:problem:"
@@ -118,6 +119,8 @@ def domain_problem(error: DomainError) -> ProblemResponse:
     errors: list[dict[str, object]] | None = None
     if isinstance(error, BatchRejected):
         errors = [record.as_dict() for record in error.problems]
+    elif isinstance(error, AssignmentRefused):
+        errors = [refusal.as_dict() for refusal in error.problems]
     elif error.field is not None:
         errors = [{"field": error.field, "code": error.code, "message": error.message}]
     return problem(status_of(error), error.code, error.message, errors=errors)

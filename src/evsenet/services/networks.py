@@ -54,7 +54,7 @@ from evsenet.domain.network_lists import (
 )
 from evsenet.services.operators import require_operator
 from evsenet.store.engine import Store
-from evsenet.store.repositories.networks import GroupRow, NetworkRow
+from evsenet.store.repositories.networks import GroupRow, NetworkRow, concurrent_change
 from evsenet.store.uow import UnitOfWork, unit_of_work
 
 MAX_KEY = 2**63 - 1
@@ -454,6 +454,9 @@ def _assign_in(
     counts = uow.networks.selection_counts(network.pk, group.pk)
     requested = len(selection.evse_ids) if selection.evse_ids is not None else counts["total"]
     _refuse(refusals, _refused(parsed, states, refusals, candidates), requested)
+    if counts["total"] != counts["free"] + counts["in_group"] + counts["in_network"]:
+        # An EVSE went to another network between the check and the count.
+        raise concurrent_change()
     uow.networks.assign_selection(
         network.pk,
         group.pk,
@@ -488,7 +491,7 @@ def assign_evses(
     parsed = _parse_ids(selection.evse_ids) if selection.evse_ids is not None else None
     with unit_of_work(store, write=True) as uow:
         operator_pk = _operator_pk(uow, operator)
-        network = _network(uow, operator_pk, network_id, lock="share")
+        network = _network(uow, operator_pk, network_id, lock="update")
         target = _group(uow, network, group)
         report, ids, total = _assign_in(
             uow, operator_pk, network, target, selection, parsed, allow_moves=allow_moves
@@ -519,7 +522,7 @@ def unassign_evses(
     parsed = _parse_ids(selection.evse_ids) if selection.evse_ids is not None else None
     with unit_of_work(store, write=True) as uow:
         operator_pk = _operator_pk(uow, operator)
-        network = _network(uow, operator_pk, network_id, lock="share")
+        network = _network(uow, operator_pk, network_id, lock="update")
         _stage(uow, operator_pk, network, selection, parsed, assigned_default=True)
         active = network.status is NetworkStatus.ACTIVE
         states, candidates = uow.networks.selection_states(network.pk, None, strict=active)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from evsenet.domain.errors import NotFound
 from evsenet.domain.ids import OperatorId
+from evsenet.domain.network import Actor
 from evsenet.domain.text import PlainText
 from evsenet.services.operators import require_operator
 from evsenet.store.engine import Store
@@ -47,6 +49,31 @@ def authenticate(store: Store, token: str) -> OperatorId | None:
         return None
     with unit_of_work(store) as uow:
         return uow.tokens.operator_for(_digest(token))
+
+
+@dataclass(frozen=True, slots=True)
+class TokenIdentity:
+    """Who calls with a token: its operator, and the token itself (for the audit log)."""
+
+    operator: OperatorId
+    token_id: int
+    label: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor("token", str(self.token_id), self.label or f"token {self.token_id}")
+
+
+def identify(store: Store, token: str) -> TokenIdentity | None:
+    """The token's identity, or None for an unknown or revoked token."""
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        return None
+    with unit_of_work(store) as uow:
+        found = uow.tokens.identity_for(_digest(token))
+    if found is None:
+        return None
+    token_id, label, operator = found
+    return TokenIdentity(operator, token_id, label)
 
 
 MAX_TOKEN_ID = 2**63 - 1

@@ -126,8 +126,9 @@ class NetworkRepository:
         self, operator_pk: int, network_pk: int, *, lock: str | None = None
     ) -> NetworkRow | None:
         """The operator's network, or None (another operator's too). `lock` is `share`
-        (assignments: activation waits) or `update` (status changes, deletion);
-        PostgreSQL only, SQLite write transactions are serial anyway."""
+        (adding a group: activation waits) or `update` (assignments, status changes,
+        deletion: one at a time per network, so that a check and the write that follows it
+        see the same assignments); PostgreSQL only, SQLite write transactions are serial."""
         query = select(networks).where(
             networks.c.id == network_pk, networks.c.operator_pk == operator_pk
         )
@@ -143,7 +144,7 @@ class NetworkRepository:
             networks.c.operator_pk == operator_pk, networks.c.name_key == key
         )
         if lock:
-            query = query.with_for_update(read=True)
+            query = query.with_for_update()
         row = self.connection.execute(query).one_or_none()
         return None if row is None else _network(row)
 
@@ -178,7 +179,9 @@ class NetworkRepository:
     def update_network(self, network_pk: int, values: dict[str, Any], now: datetime) -> None:
         try:
             self.connection.execute(
-                update(networks).where(networks.c.id == network_pk).values(values, updated_at=now)
+                update(networks)
+                .where(networks.c.id == network_pk)
+                .values({**values, "updated_at": now})
             )
         except IntegrityError as exc:
             raise network_name_taken(str(values.get("name", ""))) from exc
@@ -458,9 +461,9 @@ class NetworkRepository:
                 statement, execution_options={"preserve_rowcount": True}
             ).rowcount
         except IntegrityError as exc:
-            raise _concurrent_change() from exc
+            raise concurrent_change() from exc
         if (int(moved), int(inserted)) != expected:
-            raise _concurrent_change()
+            raise concurrent_change()
 
     def unassign_selection(self, network_pk: int, *, expected: int) -> None:
         removed = self.connection.execute(
@@ -470,7 +473,7 @@ class NetworkRepository:
             )
         ).rowcount
         if int(removed) != expected:
-            raise _concurrent_change()
+            raise concurrent_change()
 
     # --- the two lists ----------------------------------------------------------------
 
@@ -556,7 +559,7 @@ class NetworkRepository:
         return int(self.connection.execute(source.with_only_columns(func.count())).scalar_one())
 
 
-def _concurrent_change() -> Conflict:
+def concurrent_change() -> Conflict:
     return Conflict(
         "assignment.concurrent_change",
         "Another request changed the assignment of some of these EVSEs at the same time; "

@@ -30,6 +30,19 @@ class TokenRepository:
         ).one_or_none()
         return None if row is None else OperatorId(row.operator_id, row.display_id)
 
+    def identity_for(self, token_hash: str) -> tuple[int, str, OperatorId] | None:
+        """The token's id and label and its operator, or None (unknown or revoked)."""
+        row = self.connection.execute(
+            select(
+                api_tokens.c.id, api_tokens.c.label, operators.c.operator_id, operators.c.display_id
+            )
+            .join(api_tokens, api_tokens.c.operator_pk == operators.c.id)
+            .where(api_tokens.c.token_hash == token_hash, api_tokens.c.revoked_at.is_(None))
+        ).one_or_none()
+        if row is None:
+            return None
+        return row.id, row.label, OperatorId(row.operator_id, row.display_id)
+
     def revoke(self, operator_pk: int, token_pk: int, now: datetime) -> bool:
         result = self.connection.execute(
             api_tokens.update()

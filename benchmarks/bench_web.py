@@ -96,7 +96,9 @@ def timed_get(client: TestClient, path: str) -> tuple[float, float]:
 def sign_in(client: TestClient) -> str:
     form = CSRF.search(client.get("/sign-in").text)
     assert form
-    client.post("/sign-in", data={"csrf_token": form.group(1), "email": EMAIL, "password": PASSWORD})
+    client.post(
+        "/sign-in", data={"csrf_token": form.group(1), "email": EMAIL, "password": PASSWORD}
+    )
     page = CSRF.search(client.get("/networks").text)
     assert page, "sign-in failed"
     return page.group(1)

@@ -251,6 +251,13 @@ def test_an_operator_builds_a_network_from_sign_in_to_an_active_network(
     page.get_by_role("dialog", name="Assign EVSEs").get_by_role("button", name="Assign").click()
     expect(page.locator("#flash")).to_contain_text("1 assigned")
 
+    # The EVSEs page tells EVSEs in a group from those in none.
+    page.get_by_role("link", name="EVSEs", exact=True).click()
+    page.get_by_label("In a group").select_option("unassigned")
+    expect(page.locator("#evse-results .count")).to_contain_text(f"{59 - dc_total} EVSEs")
+    page.get_by_label("In a group").select_option("assigned")
+    expect(page.locator("#evse-results .count")).to_contain_text(f"{dc_total + 2} EVSEs")
+
     page.get_by_role("link", name="Networks", exact=True).click()
     row = page.get_by_role("row", name=re.compile("Germany and Austria"))
     expect(row).to_contain_text("Active")

@@ -153,7 +153,6 @@ def test_another_operators_network_is_a_404_page(client: TestClient, sqlite_stor
         pytest.param("/networks/abc", 404, id="not-a-number"),
         pytest.param("/networks/0", 404, id="zero"),
         pytest.param("/networks/99999999999999999999", 404, id="beyond-any-key"),
-        pytest.param("/no-such-page", 404, id="unknown-page"),
         pytest.param("/evses?min_output_kw=abc", 400, id="bad-filter"),
         pytest.param("/evses?page=0", 422, id="bad-page"),
     ],
@@ -169,10 +168,12 @@ def test_refusals_are_pages_with_a_message_never_a_trace(
     assert "Traceback" not in answer.text
 
 
-def test_unknown_api_paths_still_answer_problem_details(client: TestClient) -> None:
-    answer = client.get("/api/v1/nothing-here")
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/no-such-page"])
+def test_paths_the_ui_does_not_have_stay_the_apis(client: TestClient, path: str) -> None:
+    answer = client.get(path)
     assert answer.status_code == 404
     assert answer.headers["content-type"] == "application/problem+json"
+    assert client.delete("/health").status_code == 405
 
 
 def test_assets_are_served_locally(client: TestClient) -> None:

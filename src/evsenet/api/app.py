@@ -17,7 +17,6 @@ from evsenet import config
 from evsenet.api.problems import install_problem_handlers
 from evsenet.api.routes import assignments, audit, evses, health, networks, oicp, operator
 from evsenet.store.engine import Store
-from evsenet.web import create_web_app
 
 DESCRIPTION = """
 Structure and price EV charging networks.
@@ -60,5 +59,8 @@ def create_app(store: Store | None = None, *, max_body_bytes: int | None = None)
     app.include_router(networks.router)
     app.include_router(assignments.router)
     app.include_router(audit.router)
-    app.mount("/", create_web_app(the_store, max_body_bytes=app.state.max_body_bytes))
+    # Imported here: the web UI renders refusals with this package's problem mapping.
+    from evsenet.web.app import mount_web
+
+    mount_web(app, the_store, max_body_bytes=app.state.max_body_bytes)
     return app

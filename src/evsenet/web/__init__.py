@@ -1,9 +1,6 @@
 """The operator's web UI: server-rendered pages (Jinja2) with htmx, assets served locally.
 
-`create_web_app(store)` builds it; `evsenet.api.app.create_app` mounts it at `/` below the
-API's own paths. Routes parse the request, call one service and render a template.
+`evsenet.web.app.create_web_app(store)` builds it; `evsenet.api.app.create_app` mounts it
+at `/` below the API's own paths. Routes parse the request, call one service and render a
+template.
 """
-
-from evsenet.web.app import create_web_app
-
-__all__ = ["create_web_app"]

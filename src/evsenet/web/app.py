@@ -2,8 +2,11 @@
 
 Its error pages: a refusal of the domain shows its message (404 for another operator's
 object, as for a missing one); a request without a session goes to the sign-in page; an
-htmx request gets a small fragment that `app.js` puts into the form that sent it. A path
-below `/api` that no API route knows is answered as the API would (problem details).
+htmx request gets a small fragment that `app.js` puts into the form that sent it.
+
+`mount_web` mounts it so that it answers only the paths it has routes for: every other
+path stays the API's (its 404 and 405 problem details), and routes added to the API app
+later are not hidden behind the UI.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
+from starlette.types import Scope
 
-from evsenet.api.problems import http_problem, status_of
+from evsenet.api.problems import status_of
 from evsenet.domain.errors import DomainError
 from evsenet.store.engine import Store
 from evsenet.web.pages import audit, auth, evses, networks
@@ -27,7 +32,21 @@ from evsenet.web.session import SignInRequired, WebProblem
 
 log = logging.getLogger("evsenet.web")
 
-API_PREFIXES = ("/api/", "/health", "/docs", "/redoc", "/openapi")
+
+class WebMount(Mount):
+    """The UI at `/`, matching only the paths the UI has routes for."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        web = self.app
+        assert isinstance(web, FastAPI)
+        if any(route.matches(scope)[0] is not Match.NONE for route in web.router.routes):
+            return super().matches(scope)
+        return Match.NONE, {}
+
+
+def mount_web(app: FastAPI, store: Store, *, max_body_bytes: int) -> None:
+    """Serve the UI from `app` at `/`, behind the API's own paths."""
+    app.router.routes.append(WebMount("", app=create_web_app(store, max_body_bytes=max_body_bytes)))
 
 
 def create_web_app(store: Store, *, max_body_bytes: int) -> FastAPI:
@@ -124,8 +143,6 @@ def _not_found(request: Request) -> Response:
 
 async def _on_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
-    if request.url.path.startswith(API_PREFIXES):
-        return http_problem(request, error)
     if error.status_code == 404:
         return _not_found(request)
     return refusal(request, error.status_code, f"http.{error.status_code}", str(error.detail))

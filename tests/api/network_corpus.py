@@ -394,6 +394,34 @@ CORPUS: list[Case] = [
         422,
         "request.invalid",
     ),
+    Case(
+        "assign-filter-nul",
+        "POST",
+        ASSIGN,
+        {"group_id": "{fast}", "filter": {"city": "K\u0000ln"}},
+        422,
+        "request.invalid",
+    ),
+    Case(
+        "assign-group-name-surrogate",
+        "POST",
+        ASSIGN,
+        b'{"group_name": "\\ud800", "evse_ids": ["DE*ABC*E4"]}',
+        422,
+        "request.invalid",
+        raw=True,
+        headers={"Content-Type": "application/json"},
+    ),
+    Case(
+        "group-name-surrogate",
+        "POST",
+        MAIN + "/groups",
+        b'{"name": "G\\udfff"}',
+        400,
+        "group.name_control_character",
+        raw=True,
+        headers={"Content-Type": "application/json"},
+    ),
     # lists
     Case(
         "list-forged-cursor", "GET", MAIN + "/evses?cursor=AAAA", None, 400, "page.cursor_invalid"

@@ -39,7 +39,8 @@ from tests.conftest import private_postgres_schema
 
 A = "DE*ABC"
 ACTOR = Actor.system()
-START_TIMEOUT_S = 30
+START_TIMEOUT_S = 120
+"""Generous: four workers start slowly on a busy machine."""
 PARALLEL = 20
 
 

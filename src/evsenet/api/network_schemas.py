@@ -7,10 +7,11 @@ domain's rules (which give the stable codes), not here.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from evsenet.api.schemas import EchoedText, decimal_text
 from evsenet.domain.network import AssignmentReport as DomainReport
@@ -32,6 +33,20 @@ MAX_EVSE_IDS = 1_000_000
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value: str) -> str:
+    """Refuse text no database can compare: NUL and lone UTF-16 surrogates (JSON can
+    escape both). Names and descriptions are checked by the domain's plain-text rule."""
+    if _UNSTORABLE.search(value):
+        raise ValueError("text may not contain NUL or a lone UTF-16 surrogate")
+    return value
+
+
+SearchText = Annotated[str, Field(max_length=100), AfterValidator(_storable)]
 
 
 class NetworkCreate(_Body):
@@ -64,11 +79,13 @@ OutputBound = str | int
 class EvseFilterBody(_Body):
     """The EVSEs of one of the network's lists that match every given field."""
 
-    text: str | None = Field(default=None, description="Part of the EVSE ID")
-    country: str | None = None
-    city: str | None = None
-    postal_code: str | None = Field(default=None, description="Start of the postal code")
-    power_type: str | None = Field(default=None, description="AC_1_PHASE, AC_3_PHASE or DC")
+    text: SearchText | None = Field(default=None, description="Part of the EVSE ID")
+    country: SearchText | None = None
+    city: SearchText | None = None
+    postal_code: SearchText | None = Field(default=None, description="Start of the postal code")
+    power_type: SearchText | None = Field(
+        default=None, description="AC_1_PHASE, AC_3_PHASE or DC"
+    )
     min_output_kw: OutputBound | None = Field(
         default=None, description="A decimal string such as '150' or '3.7', or an integer"
     )
@@ -84,7 +101,7 @@ class AssignmentBody(_Body):
     `group_name`)."""
 
     group_id: int | None = None
-    group_name: str | None = None
+    group_name: SearchText | None = None
     evse_ids: list[str] | None = Field(default=None, max_length=MAX_EVSE_IDS)
     filter: EvseFilterBody | None = None
     source: Literal["unassigned", "assigned"] | None = Field(

@@ -31,8 +31,9 @@ class NetworkEvseFilter:
     max_output_kw: Decimal | None = None
     group_id: int | None = None
     include_withdrawn: bool = False
-    """Withdrawn EVSEs keep their group: the assigned list shows them when asked. They
-    are never in the unassigned list (they cannot be assigned)."""
+    """Used by bulk selections from the inventory; the lists ignore it: the unassigned list
+    never shows withdrawn EVSEs (they cannot be assigned), the assigned list always does
+    (they keep their group), each row with its status."""
 
     def __post_init__(self) -> None:
         _ = self.evse_filter  # the inventory's filter checks the output range

@@ -317,7 +317,7 @@ def update_group(
             changed = {key: 1 for key in values if key != "name_key"}
             record = AuditRecord("group.updated", _subject(network, group), network.pk, changed)
             _audit(uow, operator_pk, actor, record)
-        count = uow.networks.group_evse_count(group.pk)
+        count = uow.networks.group_evse_count(network.pk, group.pk)
     return GroupView(group.pk, group.name, group.description, count)
 
 
@@ -330,7 +330,7 @@ def delete_group(
         network = _network(uow, operator_pk, network_id, lock="update")
         group = _group(uow, network, GroupRef(id=group_id))
         check_group_deletable(network.status, group.name)
-        unassigned = uow.networks.delete_group(group.pk)
+        unassigned = uow.networks.delete_group(network.pk, group.pk)
         record = AuditRecord(
             "group.deleted", _subject(network, group), network.pk, {"unassigned": unassigned}
         )
@@ -392,16 +392,19 @@ def _stage(
     selection: EvseSelection,
     parsed: _Parsed | None,
     assigned_default: bool,
-) -> None:
+) -> bool:
+    """Stage the selection; whether it is a filter of the unassigned list (whose EVSEs
+    no rule can refuse: all are active and in no group)."""
     uow.networks.open_selection()
     if parsed is not None:
         uow.networks.select_ids(operator_pk, parsed.ids)
-        return
+        return False
     criteria = selection.network_filter
     if criteria.group_id is not None:
         _group(uow, network, GroupRef(id=criteria.group_id))
     assigned = assigned_default if selection.assigned is None else selection.assigned
     uow.networks.select_matching(operator_pk, network.pk, criteria, assigned)
+    return not assigned
 
 
 def _refused(
@@ -437,13 +440,16 @@ def _assign_in(
     `keep_assigned`: in an active network, EVSEs already assigned in it are left where
     they are instead of refused (Hubject's assignment PUT takes only unassigned EVSEs).
     """
-    _stage(uow, operator_pk, network, selection, parsed, assigned_default=False)
+    free_only = _stage(uow, operator_pk, network, selection, parsed, assigned_default=False)
     active = network.status is NetworkStatus.ACTIVE
     if keep_assigned and active:
         uow.networks.drop_assigned_in(network.pk)
-    states, candidates = uow.networks.selection_states(
-        network.pk, group.pk, strict=active or not allow_moves
-    )
+    states: list[Any] = []
+    candidates = 0
+    if not free_only:
+        states, candidates = uow.networks.selection_states(
+            network.pk, group.pk, strict=active or not allow_moves
+        )
     refusals = list(parsed.refusals) if parsed is not None else []
     for state in states:
         change = assignment_change(
@@ -670,7 +676,7 @@ def assign_by_group_names(
                 )
                 _audit(uow, operator_pk, actor, record)
         _refuse(refusals, refused, sum(len(ids) for _, ids in assignments))
-        return {group.name: uow.networks.group_members(group.pk) for group in targets}
+        return {group.name: uow.networks.group_members(network.pk, group.pk) for group in targets}
 
 
 # --- lists ----------------------------------------------------------------------------
@@ -691,7 +697,7 @@ def list_network_evses(
     The unassigned list is every active EVSE of the operator in no group of any network;
     withdrawn EVSEs are never in it, since they cannot be assigned. The assigned list is
     the EVSEs in the network's groups with their group; withdrawn ones keep their group and
-    are shown when the filter includes withdrawn EVSEs.
+    are always shown (the row says `withdrawn`).
     """
     criteria = criteria or NetworkEvseFilter()
     page = page or KeysetPage()

@@ -37,6 +37,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA temp_store=MEMORY")  # bulk requests stage EVSEs in temp tables
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -46,12 +46,20 @@ def _case(expression: str, values: list[str]) -> str:
 
 
 def generate_evses(
-    connection: Connection, operator_pk: int, operator: OperatorId, count: int, start: int = 1
+    connection: Connection,
+    operator_pk: int,
+    operator: OperatorId,
+    count: int,
+    start: int = 1,
+    *,
+    cities: int = len(CITIES),
 ) -> None:
-    """Insert EVSEs `start` … `start + count - 1` for the operator, in one statement."""
-    city = _case(f"n % {len(CITIES)}", [c for c, _ in CITIES])
-    city_key = _case(f"n % {len(CITIES)}", [c.casefold() for c, _ in CITIES])
-    postal = _case(f"n % {len(CITIES)}", [p for _, p in CITIES])
+    """Insert EVSEs `start` … `start + count - 1` for the operator, in one statement, in
+    the first `cities` cities (EVSE n in city n % cities)."""
+    places = CITIES[:cities]
+    city = _case(f"n % {len(places)}", [c for c, _ in places])
+    city_key = _case(f"n % {len(places)}", [c.casefold() for c, _ in places])
+    postal = _case(f"n % {len(places)}", [p for _, p in places])
     power = _case(f"n % {len(POWER)}", [p for p, _ in POWER])
     output = f"CAST({_case(f'n % {len(POWER)}', [o for _, o in POWER])} AS NUMERIC)"
     sent, normalised = operator.display + "*E", operator.normalised + "E"

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from evsenet.store.types import ExactDecimal, UtcDateTime
@@ -118,23 +119,26 @@ api_tokens = Table(
 )
 """API bearer tokens; only a SHA-256 digest of each token is kept."""
 
-Index("ix_evses_operator_pk_city_key", evses.c.operator_pk, evses.c.city_key, evses.c.evse_id)
-Index(
-    "ix_evses_operator_pk_postal_code_key",
-    evses.c.operator_pk,
-    evses.c.postal_code_key,
-    evses.c.evse_id,
-)
-Index(
-    "ix_evses_operator_pk_power_type",
-    evses.c.operator_pk,
-    evses.c.power_type,
-    evses.c.output_kw,
-    evses.c.evse_id,
-)
-Index("ix_evses_operator_pk_country", evses.c.operator_pk, evses.c.country, evses.c.evse_id)
-"""The filters of the EVSE lists: each leads with the operator and ends with the EVSE ID,
-the lists' default order and the keyset pages' tie-breaker."""
+ACTIVE = text("withdrawn_at IS NULL")
+LIST_INDEXES = {
+    "ix_evses_active": ("operator_pk", "evse_id"),
+    "ix_evses_active_city": ("operator_pk", "city_key", "power_type", "output_kw", "evse_id"),
+    "ix_evses_active_postal_code": ("operator_pk", "postal_code_key", "power_type", "evse_id"),
+    "ix_evses_active_power": ("operator_pk", "power_type", "output_kw", "evse_id"),
+    "ix_evses_active_country": ("operator_pk", "country", "power_type", "evse_id"),
+    "ix_evses_active_city_sort": ("operator_pk", "city", "evse_id"),
+}
+"""Partial indexes over the active EVSEs for the network lists and the inventory filters:
+each leads with the operator and a filter, carries the other common filters (so that a
+count reads the index alone) and ends with the EVSE ID, the default order and the keyset
+tie-breaker."""
+for _name, _columns in LIST_INDEXES.items():
+    Index(
+        _name,
+        *(evses.c[c] for c in _columns),
+        sqlite_where=ACTIVE,
+        postgresql_where=ACTIVE,
+    )
 
 networks = Table(
     "networks",
@@ -178,6 +182,7 @@ assignments = Table(
     Column("evse_pk", Id, ForeignKey("evses.id", ondelete="CASCADE"), primary_key=True),
     Column("group_pk", Id, nullable=False),
     Column("network_pk", Id, nullable=False),
+    Column("evse_key", String(41), nullable=False),
     Column("assigned_at", UtcDateTime, nullable=False),
     ForeignKeyConstraint(
         ["group_pk", "network_pk"],
@@ -185,11 +190,13 @@ assignments = Table(
         ondelete="CASCADE",
         name="fk_assignments_group_pk_evse_groups",
     ),
-    Index("ix_assignments_network_pk_group_pk", "network_pk", "group_pk"),
-    Index("ix_assignments_group_pk", "group_pk"),
+    Index("ix_assignments_network_pk_group_pk", "network_pk", "group_pk", "evse_key"),
+    Index("ix_assignments_network_pk_evse_key", "network_pk", "evse_key"),
 )
 """Which group each assigned EVSE is in. The EVSE is the primary key: one group (and so
-one network) per EVSE, whatever two requests try at once."""
+one network) per EVSE, whatever two requests try at once. `evse_key` repeats the EVSE's
+normalised ID (which never changes), so that the assigned list pages in ID order and
+counts from this table's indexes alone."""
 
 audit_log = Table(
     "audit_log",

@@ -5,7 +5,7 @@ with one INSERT … SELECT and one UPDATE, whatever their number."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -36,6 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from evsenet.domain.errors import Conflict
+from evsenet.domain.inventory import EvseFilter
 from evsenet.domain.network import (
     REFUSAL_CAP,
     EvseState,
@@ -247,10 +248,12 @@ class NetworkRepository:
         )
         return [GroupView(r.id, r.name, r.description, int(r.evse_count)) for r in rows]
 
-    def group_evse_count(self, group_pk: int) -> int:
+    def group_evse_count(self, network_pk: int, group_pk: int) -> int:
         return int(
             self.connection.execute(
-                select(func.count()).where(assignments.c.group_pk == group_pk)
+                select(func.count()).where(
+                    assignments.c.network_pk == network_pk, assignments.c.group_pk == group_pk
+                )
             ).scalar_one()
         )
 
@@ -262,22 +265,24 @@ class NetworkRepository:
         except IntegrityError as exc:
             raise group_name_taken(str(values.get("name", ""))) from exc
 
-    def delete_group(self, group_pk: int) -> int:
+    def delete_group(self, network_pk: int, group_pk: int) -> int:
         """Delete the group; how many EVSEs it unassigned."""
         unassigned = self.connection.execute(
-            delete(assignments).where(assignments.c.group_pk == group_pk)
+            delete(assignments).where(
+                assignments.c.network_pk == network_pk, assignments.c.group_pk == group_pk
+            )
         ).rowcount
         self.connection.execute(delete(evse_groups).where(evse_groups.c.id == group_pk))
         return int(unassigned)
 
-    def group_members(self, group_pk: int) -> list[str]:
+    def group_members(self, network_pk: int, group_pk: int) -> list[str]:
         """The EVSE IDs (as sent) in the group, in ID order."""
         return list(
             self.connection.execute(
                 select(evses.c.evse_id_sent)
                 .join(assignments, assignments.c.evse_pk == evses.c.id)
-                .where(assignments.c.group_pk == group_pk)
-                .order_by(evses.c.evse_id)
+                .where(assignments.c.network_pk == network_pk, assignments.c.group_pk == group_pk)
+                .order_by(assignments.c.evse_key)
             ).scalars()
         )
 
@@ -321,8 +326,14 @@ class NetworkRepository:
     ) -> None:
         """Stage every EVSE of one of the network's lists that matches `criteria`."""
         source = _list_source(operator_pk, network_pk, criteria, assigned, group_counts=False)
+        if assigned:
+            source = source.select_from(
+                assignments.join(evses, evses.c.id == assignments.c.evse_pk)
+            )
+        # The IDs as sent are read later, for the first few only (`selection_ids`): the
+        # selection then comes from the indexes alone.
         rows = source.with_only_columns(
-            null().label("position"), evses.c.evse_id, evses.c.evse_id_sent, evses.c.id
+            null().label("position"), evses.c.evse_id, null().label("sent"), evses.c.id
         )
         self.connection.execute(
             insert(SELECTION).from_select(["position", "evse_key", "sent", "evse_pk"], rows)
@@ -371,7 +382,7 @@ class NetworkRepository:
         rows = self.connection.execute(
             select(
                 SELECTION.c.position,
-                SELECTION.c.sent,
+                func.coalesce(SELECTION.c.sent, evses.c.evse_id_sent).label("sent"),
                 SELECTION.c.evse_pk,
                 evses.c.withdrawn_at,
                 assignments.c.network_pk,
@@ -413,11 +424,18 @@ class NetworkRepository:
 
     def selection_ids(self, limit: int) -> list[str]:
         """The first `limit` staged EVSE IDs as sent, in request (or ID) order."""
+        first = (
+            select(SELECTION)
+            .order_by(SELECTION.c.position, SELECTION.c.evse_key)
+            .limit(limit)
+            .subquery()
+        )
+        sent = func.coalesce(first.c.sent, evses.c.evse_id_sent)
         return list(
             self.connection.execute(
-                select(SELECTION.c.sent)
-                .order_by(SELECTION.c.position, SELECTION.c.evse_key)
-                .limit(limit)
+                select(sent)
+                .select_from(first.outerjoin(evses, evses.c.id == first.c.evse_pk))
+                .order_by(first.c.position, first.c.evse_key)
             ).scalars()
         )
 
@@ -432,28 +450,32 @@ class NetworkRepository:
         """
         in_selection = assignments.c.evse_pk.in_(select(SELECTION.c.evse_pk))
         try:
-            moved = self.connection.execute(
-                update(assignments)
-                .where(
-                    in_selection,
-                    assignments.c.network_pk == network_pk,
-                    assignments.c.group_pk != group_pk,
-                )
-                .values(group_pk=group_pk, assigned_at=now)
-            ).rowcount
+            moved = (
+                0
+                if expected[0] == 0
+                else self.connection.execute(
+                    update(assignments)
+                    .where(
+                        in_selection,
+                        assignments.c.network_pk == network_pk,
+                        assignments.c.group_pk != group_pk,
+                    )
+                    .values(group_pk=group_pk, assigned_at=now)
+                ).rowcount
+            )
             free = select(
                 SELECTION.c.evse_pk,
+                SELECTION.c.evse_key,
                 literal(group_pk, Integer),
                 literal(network_pk, Integer),
                 bindparam("now", now, type_=assignments.c.assigned_at.type),
-            ).where(
-                SELECTION.c.evse_pk.is_not(None),
-                ~exists().where(assignments.c.evse_pk == SELECTION.c.evse_pk),
-            )
+            ).where(SELECTION.c.evse_pk.is_not(None)).order_by(SELECTION.c.evse_pk)
+            # (In key order, the primary key's B-tree grows at its end, page after page.)
+            # EVSEs moved above (or assigned meanwhile) conflict and are skipped.
             dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
             statement = (
                 dialect.insert(assignments)
-                .from_select(["evse_pk", "group_pk", "network_pk", "assigned_at"], free)
+                .from_select(["evse_pk", "evse_key", "group_pk", "network_pk", "assigned_at"], free)
                 .on_conflict_do_nothing()
             )
             # SQLAlchemy keeps an INSERT's row count only when asked to.
@@ -487,29 +509,33 @@ class NetworkRepository:
     ) -> NetworkEvsePage:
         source = _list_source(operator_pk, network_pk, criteria, assigned, group_counts=False)
         total = self.connection.execute(
-            source.with_only_columns(func.count()).order_by(None)
+            _counted(source, operator_pk, network_pk, criteria, assigned)
         ).scalar_one()
         group_counts: dict[int, int] = {}
         if assigned:
             counted = _list_source(operator_pk, network_pk, criteria, True, group_counts=True)
+            if _filters_evses(criteria):
+                counted = counted.select_from(_ASSIGNED_JOIN)
             per_group = self.connection.execute(
                 counted.with_only_columns(assignments.c.group_pk, func.count()).group_by(
                     assignments.c.group_pk
                 )
             )
             group_counts = {int(pk): int(count) for pk, count in per_group}
-        sort_column = evses.c[page.sort]
-        key = tuple_(sort_column, evses.c.evse_id)
+        # The assigned list pages in ID order on its own index (assignments.evse_key).
+        tie = assignments.c.evse_key if assigned else evses.c.evse_id
+        sort_column = tie if page.sort == "evse_id" else evses.c[page.sort]
+        key = tuple_(sort_column, tie)
         cursor = page.cursor
-        query = source
+        query = source.select_from(_ASSIGNED_JOIN) if assigned else source
         if cursor is not None:
             value = _cursor_value(page.sort, cursor)
             after = tuple_(value, literal(cursor.evse_key, String))
             query = query.where(key < after if page.descending else key > after)
         if page.descending:
-            order = [sort_column.desc(), evses.c.evse_id.desc()]
+            order = [sort_column.desc(), tie.desc()]
         else:
-            order = [sort_column.asc(), evses.c.evse_id.asc()]
+            order = [sort_column.asc(), tie.asc()]
         columns = [
             evses.c.evse_id,
             evses.c.evse_id_sent,
@@ -568,6 +594,22 @@ def concurrent_change() -> Conflict:
     )
 
 
+_ASSIGNED_JOIN = assignments.join(evses, evses.c.id == assignments.c.evse_pk).join(
+    evse_groups, evse_groups.c.id == assignments.c.group_pk
+)
+
+
+def _filters_evses(criteria: NetworkEvseFilter) -> bool:
+    """Whether the criteria look at the EVSEs themselves (not only at their group)."""
+    inventory = replace(criteria.evse_filter, include_withdrawn=True)
+    return inventory != EvseFilter(include_withdrawn=True)
+
+
+def _assigned_filter(criteria: NetworkEvseFilter) -> EvseFilter:
+    # The assigned list always shows withdrawn EVSEs: they keep their group.
+    return replace(criteria.evse_filter, include_withdrawn=True)
+
+
 def _list_source(
     operator_pk: int,
     network_pk: int,
@@ -576,25 +618,40 @@ def _list_source(
     *,
     group_counts: bool,
 ) -> Select[Any]:
-    """The rows of one of a network's lists that match (columns to be chosen).
+    """The rows of one of a network's lists that match (columns and FROM to be chosen).
 
     The unassigned list is every active EVSE of the operator in no group of any network
     (an EVSE is in at most one network); withdrawn EVSEs are never in it. The assigned
-    list is the EVSEs in the network's groups; withdrawn ones keep their group and show
-    when the filter includes withdrawn EVSEs. `group_counts` leaves out the group filter.
+    list is the EVSEs in the network's groups, withdrawn ones included (they keep their
+    group; each row says its status). `group_counts` leaves out the group filter.
     """
-    conditions = [evses.c.operator_pk == operator_pk, *evse_conditions(criteria.evse_filter)]
     if not assigned:
+        conditions = [evses.c.operator_pk == operator_pk, *evse_conditions(criteria.evse_filter)]
         conditions.append(evses.c.withdrawn_at.is_(None))
         conditions.append(~exists().where(assignments.c.evse_pk == evses.c.id))
         return select(evses.c.id).where(*conditions)
-    conditions.append(assignments.c.network_pk == network_pk)
+    conditions = [assignments.c.network_pk == network_pk]
     if criteria.group_id is not None and not group_counts:
         conditions.append(assignments.c.group_pk == criteria.group_id)
-    joined = evses.join(assignments, assignments.c.evse_pk == evses.c.id).join(
-        evse_groups, evse_groups.c.id == assignments.c.group_pk
-    )
-    return select(evses.c.id).select_from(joined).where(*conditions)
+    if _filters_evses(criteria):
+        conditions += [evses.c.operator_pk == operator_pk]
+        conditions += evse_conditions(_assigned_filter(criteria))
+    return select(assignments.c.evse_pk).where(*conditions)
+
+
+def _counted(
+    source: Select[Any],
+    operator_pk: int,
+    network_pk: int,
+    criteria: NetworkEvseFilter,
+    assigned: bool,
+) -> Select[Any]:
+    """How many rows `source` has; the assigned list counts on its own table when the
+    criteria name no EVSE field."""
+    counted = source.with_only_columns(func.count())
+    if assigned and _filters_evses(criteria):
+        counted = counted.select_from(assignments.join(evses, evses.c.id == assignments.c.evse_pk))
+    return counted
 
 
 def _cursor_text(value: Any) -> str:

@@ -21,17 +21,20 @@ depends_on: str | Sequence[str] | None = None
 
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
-EVSE_INDEXES = {
-    "ix_evses_operator_pk_city_key": ["operator_pk", "city_key", "evse_id"],
-    "ix_evses_operator_pk_postal_code_key": ["operator_pk", "postal_code_key", "evse_id"],
-    "ix_evses_operator_pk_power_type": ["operator_pk", "power_type", "output_kw", "evse_id"],
-    "ix_evses_operator_pk_country": ["operator_pk", "country", "evse_id"],
+ACTIVE = sa.text("withdrawn_at IS NULL")
+LIST_INDEXES = {
+    "ix_evses_active": ["operator_pk", "evse_id"],
+    "ix_evses_active_city": ["operator_pk", "city_key", "power_type", "output_kw", "evse_id"],
+    "ix_evses_active_postal_code": ["operator_pk", "postal_code_key", "power_type", "evse_id"],
+    "ix_evses_active_power": ["operator_pk", "power_type", "output_kw", "evse_id"],
+    "ix_evses_active_country": ["operator_pk", "country", "power_type", "evse_id"],
+    "ix_evses_active_city_sort": ["operator_pk", "city", "evse_id"],
 }
 
 
 def upgrade() -> None:
-    for name, columns in EVSE_INDEXES.items():
-        op.create_index(op.f(name), "evses", columns)
+    for name, columns in LIST_INDEXES.items():
+        op.create_index(op.f(name), "evses", columns, sqlite_where=ACTIVE, postgresql_where=ACTIVE)
     op.create_table(
         "networks",
         sa.Column("id", Id, primary_key=True, autoincrement=True),
@@ -84,6 +87,7 @@ def upgrade() -> None:
         sa.Column("evse_pk", Id, nullable=False),
         sa.Column("group_pk", Id, nullable=False),
         sa.Column("network_pk", Id, nullable=False),
+        sa.Column("evse_key", sa.String(41), nullable=False),
         sa.Column("assigned_at", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("evse_pk", name=op.f("pk_assignments")),
         sa.ForeignKeyConstraint(
@@ -100,9 +104,13 @@ def upgrade() -> None:
         ),
     )
     op.create_index(
-        op.f("ix_assignments_network_pk_group_pk"), "assignments", ["network_pk", "group_pk"]
+        op.f("ix_assignments_network_pk_group_pk"),
+        "assignments",
+        ["network_pk", "group_pk", "evse_key"],
     )
-    op.create_index(op.f("ix_assignments_group_pk"), "assignments", ["group_pk"])
+    op.create_index(
+        op.f("ix_assignments_network_pk_evse_key"), "assignments", ["network_pk", "evse_key"]
+    )
     op.create_table(
         "audit_log",
         sa.Column("id", Id, primary_key=True, autoincrement=True),
@@ -131,10 +139,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_audit_log_operator_pk_id"), table_name="audit_log")
     op.drop_table("audit_log")
-    op.drop_index(op.f("ix_assignments_group_pk"), table_name="assignments")
+    op.drop_index(op.f("ix_assignments_network_pk_evse_key"), table_name="assignments")
     op.drop_index(op.f("ix_assignments_network_pk_group_pk"), table_name="assignments")
     op.drop_table("assignments")
     op.drop_table("evse_groups")
     op.drop_table("networks")
-    for name in EVSE_INDEXES:
+    for name in LIST_INDEXES:
         op.drop_index(op.f(name), table_name="evses")

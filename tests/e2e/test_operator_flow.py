@@ -212,6 +212,25 @@ def test_an_operator_builds_a_network_from_sign_in_to_an_active_network(
     ).click()
     expect(page.locator("#flash")).to_contain_text("1 unassigned")
     expect_banner(page, 61 - dc_total - 2 + 1)
+    # Rename and delete a group while the network is draft.
+    page.get_by_role("button", name="Add EVSEs group").click()
+    add_group.get_by_label("Name").fill("Spare")
+    add_group.get_by_role("button", name="Add group").click()
+    page.get_by_role("button", name="Rename Spare").click()
+    rename = page.get_by_role("dialog", name="Rename group Spare")
+    rename.get_by_label("New name").fill("AC city")
+    rename.get_by_role("button", name="Rename").click()
+    expect(rename.locator(".problem")).to_contain_text("already has a group named 'AC city'")
+    rename.get_by_label("New name").fill("Spare AC")
+    rename.get_by_role("button", name="Rename").click()
+    expect(page.locator("#flash")).to_contain_text("Group renamed to 'Spare AC'")
+    page.get_by_role("button", name="Delete Spare AC").click()
+    page.get_by_role("dialog", name="Delete group Spare AC?").get_by_role(
+        "button", name="Delete group"
+    ).click()
+    expect(page.locator("#flash")).to_contain_text("Group deleted")
+    expect(page.locator('#group-cards li[data-group="Spare AC"]')).to_have_count(0)
+
     page.goto(f"/networks/{network_id}")
     check_page(page, "network-detail")
     shutil.copyfile(ARTIFACTS / "network-detail-wide.png", ROOT / "docs/images/network-detail.png")

@@ -155,8 +155,11 @@
     refreshSelection(list);
   });
 
-  document.addEventListener("htmx:afterSwap", function () {
+  document.addEventListener("htmx:afterSwap", function (evt) {
     document.querySelectorAll("[data-evse-list]").forEach(refreshSelection);
+    // A change's result takes the focus (its dialog is gone): keyboard and screen reader
+    // users continue from the message that says what happened.
+    if (evt.detail.target && evt.detail.target.id === "flash") { evt.detail.target.focus(); }
     document.querySelectorAll("dialog[open]").forEach(function (dialog) {
       if (dialog.hasAttribute("data-close-on-success")) { dialog.close(); }
     });

@@ -83,9 +83,7 @@ class EvseFilterBody(_Body):
     country: SearchText | None = None
     city: SearchText | None = None
     postal_code: SearchText | None = Field(default=None, description="Start of the postal code")
-    power_type: SearchText | None = Field(
-        default=None, description="AC_1_PHASE, AC_3_PHASE or DC"
-    )
+    power_type: SearchText | None = Field(default=None, description="AC_1_PHASE, AC_3_PHASE or DC")
     min_output_kw: OutputBound | None = Field(
         default=None, description="A decimal string such as '150' or '3.7', or an integer"
     )

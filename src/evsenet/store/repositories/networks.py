@@ -463,13 +463,17 @@ class NetworkRepository:
                     .values(group_pk=group_pk, assigned_at=now)
                 ).rowcount
             )
-            free = select(
-                SELECTION.c.evse_pk,
-                SELECTION.c.evse_key,
-                literal(group_pk, Integer),
-                literal(network_pk, Integer),
-                bindparam("now", now, type_=assignments.c.assigned_at.type),
-            ).where(SELECTION.c.evse_pk.is_not(None)).order_by(SELECTION.c.evse_pk)
+            free = (
+                select(
+                    SELECTION.c.evse_pk,
+                    SELECTION.c.evse_key,
+                    literal(group_pk, Integer),
+                    literal(network_pk, Integer),
+                    bindparam("now", now, type_=assignments.c.assigned_at.type),
+                )
+                .where(SELECTION.c.evse_pk.is_not(None))
+                .order_by(SELECTION.c.evse_pk)
+            )
             # (In key order, the primary key's B-tree grows at its end, page after page.)
             # EVSEs moved above (or assigned meanwhile) conflict and are skipped.
             dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite

@@ -47,6 +47,7 @@ INPUT_ERROR_PREFIXES = (
     "bnetza.header.",
     "afdc.header.",
     "oicp.body.",
+    "ocpi.",
 )
 """Error codes that mean the command line or the input file was wrong: exit code 2."""
 

@@ -123,6 +123,11 @@ def _valid_zone(name: str) -> ZoneInfo:
         ) from None
 
 
+def time_zone(name: str) -> ZoneInfo:
+    """The IANA zone `name`; `GeographyError` `time_zone.unknown` when there is none."""
+    return _valid_zone(name)
+
+
 @lru_cache(maxsize=1024)
 def _zone_fits_country(zone: str, alpha3: str) -> bool:
     zones = country_zones(alpha3)

@@ -1,0 +1,29 @@
+"""The pricing benchmark runs end to end on a few sessions (without the peer pricer)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_the_pricing_benchmark_prices_200_sessions_without_the_peer() -> None:
+    finished = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench_pricing.py"),
+            "--sessions",
+            "200",
+            "--no-peer",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert "generating 200 CDRs under 6 tariffs" in finished.stdout
+    assert finished.stdout.count("sessions/s") == 2
+    assert "ocpi-tariffs" not in finished.stdout

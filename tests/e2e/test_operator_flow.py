@@ -5,7 +5,6 @@ forbids."""
 from __future__ import annotations
 
 import re
-import shutil
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -14,7 +13,7 @@ from evsenet.services.networks import activate_network
 from evsenet.services.operators import register_operator
 from evsenet.services.users import add_user
 from tests.conftest import PEER_DATA
-from tests.e2e.conftest import ARTIFACTS, PASSWORD, ROOT, Server, check_page, sign_in
+from tests.e2e.conftest import PASSWORD, Server, check_page, sign_in
 
 HUBJECT_PUSH = (
     PEER_DATA
@@ -233,7 +232,6 @@ def test_an_operator_builds_a_network_from_sign_in_to_an_active_network(
 
     page.goto(f"/networks/{network_id}")
     check_page(page, "network-detail")
-    shutil.copyfile(ARTIFACTS / "network-detail-wide.png", ROOT / "docs/images/network-detail.png")
 
     # Once an offer uses the network (activation through the service), the rules bite.
     activate_network(server.store, "DE*ABC", network_id, actor=Actor.system())

@@ -206,7 +206,7 @@ _HTTP_CODES = {
 }
 
 
-def _http_problem(request: Request, error: StarletteHTTPException) -> ProblemResponse:
+def http_problem(request: Request, error: StarletteHTTPException) -> ProblemResponse:
     code = _HTTP_CODES.get(error.status_code, f"http.{error.status_code}")
     detail = error.detail if isinstance(error.detail, str) else _phrase(error.status_code)
     if error.status_code == 404:
@@ -236,7 +236,7 @@ async def _on_validation_error(_request: Request, error: Exception) -> ProblemRe
 
 async def _on_http_error(request: Request, error: Exception) -> ProblemResponse:
     assert isinstance(error, StarletteHTTPException)
-    return _http_problem(request, error)
+    return http_problem(request, error)
 
 
 async def _on_unexpected(request: Request, error: Exception) -> ProblemResponse:

@@ -4,7 +4,18 @@
 session, common options); `evsenet.cli.output` renders.
 """
 
-from evsenet.cli import db, demo, evses, groups, networks, ocpi, operators, serve, tokens
+from evsenet.cli import (
+    db,
+    demo,
+    evses,
+    groups,
+    networks,
+    ocpi,
+    operators,
+    serve,
+    tokens,
+    users,
+)
 from evsenet.cli.base import app
 
 __all__ = [
@@ -18,4 +29,5 @@ __all__ = [
     "operators",
     "serve",
     "tokens",
+    "users",
 ]

@@ -220,3 +220,30 @@ audit_log = Table(
 it. `network_pk` has no foreign key: the entry outlives a deleted network. `counts` is a
 JSON object, `evse_ids` a JSON list of at most 1,000 EVSE IDs (`evse_ids_total` counts
 them all)."""
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=False),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
+    Column("last_failed_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("failed_sign_ins >= 0", name="failed_sign_ins"),
+)
+"""People who sign in to the web UI, each bound to one operator; passwords as argon2 hashes."""
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_pk", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+"""Signed-in browser sessions. The cookie holds a random token; only its SHA-256 digest is
+kept, with the session's CSRF token. Signing out deletes the row."""

@@ -13,6 +13,7 @@ from evsenet.store.repositories.evses import EvseRepository
 from evsenet.store.repositories.networks import NetworkRepository
 from evsenet.store.repositories.operators import OperatorRepository
 from evsenet.store.repositories.tokens import TokenRepository
+from evsenet.store.repositories.users import UserRepository
 
 
 class UnitOfWork:
@@ -23,6 +24,7 @@ class UnitOfWork:
         self.operators = OperatorRepository(connection)
         self.evses = EvseRepository(connection)
         self.tokens = TokenRepository(connection)
+        self.users = UserRepository(connection)
         self.networks = NetworkRepository(connection)
         self.audit = AuditRepository(connection)
 

@@ -484,7 +484,7 @@ def create_and_publish(
 def add_price_version(
     store: Store,
     operator: OperatorId | str,
-    offer_id: int,
+    offer_id: int | str,
     update: PriceUpdateRequest,
     *,
     actor: Actor,

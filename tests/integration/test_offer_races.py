@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -18,16 +19,16 @@ from tests.integration.offer_fixtures import NOW, network, request
 PARALLEL = 8
 
 
-def _race(store: Store, calls: list[object]) -> Counter[str]:
+def _race(store: Store, calls: Sequence[Callable[[], object]]) -> Counter[str]:
     """Run the calls at once (a barrier releases them together); their outcomes."""
     outcomes: Counter[str] = Counter()
     barrier = threading.Barrier(len(calls))
     lock = threading.Lock()
 
-    def run(call: object) -> None:
+    def run(call: Callable[[], object]) -> None:
         barrier.wait()
         try:
-            call()  # type: ignore[operator]
+            call()
             outcome = "published"
         except svc.PublishRefused as refused:
             outcome = ",".join(sorted({p.code for p in refused.problems}))

@@ -140,6 +140,7 @@ for _name, _columns in LIST_INDEXES.items():
         *(evses.c[c] for c in _columns),
         sqlite_where=ACTIVE,
         postgresql_where=ACTIVE,
+        postgresql_include=["id"],  # SQLite's indexes carry the row id anyway
     )
 
 networks = Table(

@@ -34,7 +34,14 @@ LIST_INDEXES = {
 
 def upgrade() -> None:
     for name, columns in LIST_INDEXES.items():
-        op.create_index(op.f(name), "evses", columns, sqlite_where=ACTIVE, postgresql_where=ACTIVE)
+        op.create_index(
+            op.f(name),
+            "evses",
+            columns,
+            sqlite_where=ACTIVE,
+            postgresql_where=ACTIVE,
+            postgresql_include=["id"],  # SQLite's indexes carry the row id anyway
+        )
     op.create_table(
         "networks",
         sa.Column("id", Id, primary_key=True, autoincrement=True),

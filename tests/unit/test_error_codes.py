@@ -15,6 +15,7 @@ NOT_CODES = {
     "evse_groups.id",
     "evse_groups.network_pk",
     "users.id",
+    "offers.id",
     "sqlalchemy.url",
     "evsenet.api",
     "evsenet.server",
@@ -23,6 +24,7 @@ NOT_CODES = {
     "zone.tab",
     "http.request",
     "http.response.body",
+    "attachment.pdf",
 }
 """Dotted strings of the source that are no error codes: foreign keys, a configuration
 key, a logger, file names and ASGI message types."""

@@ -24,7 +24,9 @@ from evsenet.api.routes import (
     evses,
     health,
     hubject_networks,
+    hubject_offers,
     networks,
+    offers,
     oicp,
     operator,
 )
@@ -93,6 +95,8 @@ def create_app(
     app.include_router(assignments.router)
     app.include_router(audit.router)
     app.include_router(hubject_networks.router)
+    app.include_router(offers.router)
+    app.include_router(hubject_offers.router)
     # Imported here: the web UI renders refusals with this package's problem mapping.
     from evsenet.web.app import mount_web
 

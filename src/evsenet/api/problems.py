@@ -32,6 +32,7 @@ from evsenet.domain.errors import (
     BatchRejected,
     Conflict,
     DomainError,
+    InvalidRecord,
     NotFound,
     WithdrawalsUnconfirmed,
     bounded_text,
@@ -166,7 +167,9 @@ def domain_problem(error: DomainError) -> ProblemResponse:
         return problem(
             status_of(error), error.code, detail, errors=errors, errors_not_shown=not_shown
         )
-    if error.field is not None:
+    if isinstance(error, InvalidRecord):
+        errors = [{"field": p.field, "code": p.code, "message": p.message} for p in error.problems]
+    elif error.field is not None:
         errors = [{"field": error.field, "code": error.code, "message": error.message}]
     extensions = None
     if isinstance(error, WithdrawalsUnconfirmed):

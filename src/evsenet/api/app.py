@@ -1,8 +1,9 @@
 """The FastAPI application.
 
 `create_app(store)` wires the routers, the bearer-token auth and the problem-details
-error mapping around a store. The app never migrates the database: `evsenet db upgrade`
-(or `evsenet serve`) does, and `/health` says when the schema is behind.
+error mapping around a store, and mounts the web UI (`evsenet.web`) at `/` behind them.
+The app never migrates the database: `evsenet db upgrade` (or `evsenet serve`) does, and
+`/health` says when the schema is behind.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from evsenet.api.routes import (
     evses,
     health,
     hubject_networks,
+    hubject_offers,
     networks,
+    offers,
     oicp,
     operator,
 )
@@ -92,4 +95,10 @@ def create_app(
     app.include_router(assignments.router)
     app.include_router(audit.router)
     app.include_router(hubject_networks.router)
+    app.include_router(offers.router)
+    app.include_router(hubject_offers.router)
+    # Imported here: the web UI renders refusals with this package's problem mapping.
+    from evsenet.web.app import mount_web
+
+    mount_web(app, the_store, max_body_bytes=app.state.max_body_bytes)
     return app

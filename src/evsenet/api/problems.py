@@ -32,6 +32,7 @@ from evsenet.domain.errors import (
     BatchRejected,
     Conflict,
     DomainError,
+    InvalidRecord,
     NotFound,
     WithdrawalsUnconfirmed,
     bounded_text,
@@ -166,7 +167,9 @@ def domain_problem(error: DomainError) -> ProblemResponse:
         return problem(
             status_of(error), error.code, detail, errors=errors, errors_not_shown=not_shown
         )
-    if error.field is not None:
+    if isinstance(error, InvalidRecord):
+        errors = [{"field": p.field, "code": p.code, "message": p.message} for p in error.problems]
+    elif error.field is not None:
         errors = [{"field": error.field, "code": error.code, "message": error.message}]
     extensions = None
     if isinstance(error, WithdrawalsUnconfirmed):
@@ -206,7 +209,7 @@ _HTTP_CODES = {
 }
 
 
-def _http_problem(request: Request, error: StarletteHTTPException) -> ProblemResponse:
+def http_problem(request: Request, error: StarletteHTTPException) -> ProblemResponse:
     code = _HTTP_CODES.get(error.status_code, f"http.{error.status_code}")
     detail = error.detail if isinstance(error.detail, str) else _phrase(error.status_code)
     if error.status_code == 404:
@@ -236,7 +239,7 @@ async def _on_validation_error(_request: Request, error: Exception) -> ProblemRe
 
 async def _on_http_error(request: Request, error: Exception) -> ProblemResponse:
     assert isinstance(error, StarletteHTTPException)
-    return _http_problem(request, error)
+    return http_problem(request, error)
 
 
 async def _on_unexpected(request: Request, error: Exception) -> ProblemResponse:

@@ -4,7 +4,19 @@
 session, common options); `evsenet.cli.output` renders.
 """
 
-from evsenet.cli import db, demo, evses, groups, networks, ocpi, operators, serve, tokens
+from evsenet.cli import (
+    db,
+    demo,
+    evses,
+    groups,
+    networks,
+    ocpi,
+    offers,
+    operators,
+    serve,
+    tokens,
+    users,
+)
 from evsenet.cli.base import app
 
 __all__ = [
@@ -15,7 +27,9 @@ __all__ = [
     "groups",
     "networks",
     "ocpi",
+    "offers",
     "operators",
     "serve",
     "tokens",
+    "users",
 ]

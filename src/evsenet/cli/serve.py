@@ -14,7 +14,11 @@ from evsenet.api.server import connection_limits
 from evsenet.cli.base import app, open_store
 from evsenet.cli.output import REFUSED, say
 from evsenet.config import max_body_bytes, max_concurrent_writes
+from evsenet.services.users import count_users
 from evsenet.store.engine import Store, shown_url
+
+FIRST_USER_COMMAND = "evsenet users add --operator 'DE*ABC' --email you@example.com"
+"""What `serve` tells on a database with no user (a new operator ID is registered)."""
 
 
 def _address(host: str, port: int) -> str:
@@ -86,7 +90,8 @@ def serve(
         int, typer.Option(min=1, help="Worker processes, all on the same database")
     ] = 1,
 ) -> None:
-    """Start the HTTP API (prints its URL, the health URL and the OpenAPI docs URL).
+    """Start the web UI and the HTTP API (prints their URLs; on a database with no user, first
+    the command that adds one).
 
     An empty database gets its schema first; an outdated one is refused: run
     `evsenet db upgrade`. Settings from the environment are checked before it starts.
@@ -98,6 +103,9 @@ def serve(
     check_address(host, port)
     base = f"http://{_address(host, port)}"
     say(f"evsenet serving {base} on {shown_url(store.url)}")
+    if count_users(store) == 0:
+        say(f"No one can sign in yet. Create the first user: {FIRST_USER_COMMAND}")
+    say(f"web UI: {base}/")
     say(f"health: {base}/health")
     say(f"API docs: {base}/docs")
     say(

@@ -373,6 +373,8 @@ class EvseFilter:
     min_output_kw: Decimal | None = None
     max_output_kw: Decimal | None = None
     include_withdrawn: bool = False
+    assigned: bool | None = None
+    """True: only EVSEs in a group (of any network); False: only those in none."""
 
     @classmethod
     def parse(
@@ -386,6 +388,7 @@ class EvseFilter:
         min_output_kw: str | None = None,
         max_output_kw: str | None = None,
         include_withdrawn: bool = False,
+        assigned: str | None = None,
     ) -> EvseFilter:
         """A filter from what a person typed; empty text does not filter."""
         return cls(
@@ -397,6 +400,7 @@ class EvseFilter:
             min_output_kw=_output_bound(min_output_kw, "Minimum output"),
             max_output_kw=_output_bound(max_output_kw, "Maximum output"),
             include_withdrawn=include_withdrawn,
+            assigned=_assigned(assigned),
         )
 
     def __post_init__(self) -> None:
@@ -411,6 +415,23 @@ class EvseFilter:
 def _typed(value: str | None) -> str | None:
     text = value.strip() if value else ""
     return text or None
+
+
+_ASSIGNED = {"assigned": True, "yes": True, "true": True, "unassigned": False, "no": False}
+_ASSIGNED |= {"false": False}
+
+
+def _assigned(value: str | None) -> bool | None:
+    text = _typed(value)
+    if text is None:
+        return None
+    try:
+        return _ASSIGNED[text.lower()]
+    except KeyError:
+        raise DomainError(
+            "filter.assigned",
+            f"Assigned {value!r} is unknown; use assigned (in a group) or unassigned (in none)",
+        ) from None
 
 
 def _filter_power_type(value: str | None) -> PowerType | None:

@@ -11,8 +11,10 @@ from evsenet.store.engine import Store
 from evsenet.store.repositories.audit import AuditRepository
 from evsenet.store.repositories.evses import EvseRepository
 from evsenet.store.repositories.networks import NetworkRepository
+from evsenet.store.repositories.offers import OfferRepository
 from evsenet.store.repositories.operators import OperatorRepository
 from evsenet.store.repositories.tokens import TokenRepository
+from evsenet.store.repositories.users import UserRepository
 
 
 class UnitOfWork:
@@ -23,8 +25,10 @@ class UnitOfWork:
         self.operators = OperatorRepository(connection)
         self.evses = EvseRepository(connection)
         self.tokens = TokenRepository(connection)
+        self.users = UserRepository(connection)
         self.networks = NetworkRepository(connection)
         self.audit = AuditRepository(connection)
+        self.offers = OfferRepository(connection)
 
 
 @contextmanager

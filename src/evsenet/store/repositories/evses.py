@@ -15,6 +15,7 @@ from sqlalchemy import (
     Row,
     bindparam,
     column,
+    exists,
     false,
     func,
     insert,
@@ -30,7 +31,7 @@ from evsenet.domain.evse import EvseRecord, PowerType
 from evsenet.domain.ids import EvseId
 from evsenet.domain.inventory import EvseFilter, EvsePage, KnownEvse, Page, StoredEvse
 from evsenet.domain.text import ascii_upper, search_key
-from evsenet.store.tables import evses
+from evsenet.store.tables import assignments, evses
 from evsenet.store.types import ExactDecimal
 
 CHUNK = 5_000
@@ -402,3 +403,6 @@ def evse_conditions(criteria: EvseFilter) -> Iterable[ColumnElement[bool]]:
         yield evses.c.output_kw >= criteria.min_output_kw
     if criteria.max_output_kw is not None:
         yield evses.c.output_kw <= criteria.max_output_kw
+    if criteria.assigned is not None:
+        in_a_group = exists().where(assignments.c.evse_pk == evses.c.id)
+        yield in_a_group if criteria.assigned else ~in_a_group

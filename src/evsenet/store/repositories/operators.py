@@ -14,7 +14,7 @@ from evsenet.domain.ids import OperatorId
 from evsenet.store.tables import operators, prefix_claims, sub_operators
 
 
-def _insert_unless_taken(connection: Connection, table: Table, values: dict[str, Any]) -> Insert:
+def insert_unless_taken(connection: Connection, table: Table, values: dict[str, Any]) -> Insert:
     """INSERT … ON CONFLICT DO NOTHING: a unique key taken meanwhile is no error."""
     if connection.dialect.name == "postgresql":
         return postgresql.insert(table).values(values).on_conflict_do_nothing()
@@ -64,7 +64,7 @@ class OperatorRepository:
             "name": name,
             "created_at": now,
         }
-        statement = _insert_unless_taken(self.connection, operators, values)
+        statement = insert_unless_taken(self.connection, operators, values)
         pk = self.connection.execute(statement.returning(operators.c.id)).scalar_one_or_none()
         if pk is None:
             return None
@@ -75,7 +75,7 @@ class OperatorRepository:
 
     def _claim(self, pk: int, prefix: OperatorId) -> bool:
         values = {"prefix": prefix.normalised, "operator_pk": pk}
-        statement = _insert_unless_taken(self.connection, prefix_claims, values)
+        statement = insert_unless_taken(self.connection, prefix_claims, values)
         claimed = self.connection.execute(statement.returning(prefix_claims.c.prefix))
         return claimed.scalar_one_or_none() is not None
 

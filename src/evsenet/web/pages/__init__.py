@@ -1,0 +1,1 @@
+"""The UI's routers, one module per page family."""

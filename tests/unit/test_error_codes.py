@@ -15,6 +15,7 @@ NOT_CODES = {
     "evse_groups.id",
     "evse_groups.network_pk",
     "offers.id",
+    "providers.id",
     "sqlalchemy.url",
     "evsenet.api",
     "evsenet.sqlite",

@@ -24,6 +24,8 @@ from evsenet.api.routes import (
     offers,
     oicp,
     operator,
+    provider,
+    subscriptions,
 )
 from evsenet.store.engine import Store
 
@@ -70,4 +72,6 @@ def create_app(store: Store | None = None, *, max_body_bytes: int | None = None)
     app.include_router(audit.router)
     app.include_router(offers.router)
     app.include_router(hubject_offers.router)
+    app.include_router(subscriptions.router)
+    app.include_router(provider.router)
     return app

@@ -46,7 +46,8 @@ def test_the_two_step_walk_reject_fix_resubmit_accept(store: Store, w: World) ->
     sent = {**GOOD_DATA, "tax_id": "DE 811 907 980"}
     row = svc.subscribe(store, ICE, w.to_all, sent, terms_confirmed=True, actor=ACTOR, now=NOW)
     assert row.status is SubscriptionStatus.REQUESTED
-    assert row.requested_at == NOW and row.subscribed_at is None
+    assert row.requested_at == NOW
+    assert row.subscribed_at is None
     # … and the operator rejects it.
     later = NOW + timedelta(hours=1)
     rejected = svc.reject(
@@ -58,7 +59,8 @@ def test_the_two_step_walk_reject_fix_resubmit_accept(store: Store, w: World) ->
     fixed = svc.resubmit(
         store, ICE, row.pk, GOOD_DATA, terms_confirmed=True, actor=ACTOR, now=later
     )
-    assert fixed.status is SubscriptionStatus.REQUESTED and fixed.reject_reason is None
+    assert fixed.status is SubscriptionStatus.REQUESTED
+    assert fixed.reject_reason is None
     assert fixed.master_data["tax_id"] == "DE136695976"
     assert fixed.rejected_at == later  # the history stays
     accepted = svc.accept(store, OP_A, row.pk, actor=ACTOR, now=later + timedelta(hours=1))
@@ -79,7 +81,8 @@ def test_a_bilateral_offer_is_accepted_by_a_named_provider_and_invisible_to_othe
     assert {o.offer.pk for o in svc.offers_open_to(store, ICE, now=NOW)} == {w.to_all, w.bilateral}
     assert {o.offer.pk for o in svc.offers_open_to(store, EMP, now=NOW)} == {w.to_all}
     row = svc.subscribe(store, ICE, w.bilateral, {}, terms_confirmed=True, actor=ACTOR, now=NOW)
-    assert row.status is SubscriptionStatus.SUBSCRIBED and row.subscribed_at == NOW
+    assert row.status is SubscriptionStatus.SUBSCRIBED
+    assert row.subscribed_at == NOW
     with pytest.raises(NotFound) as hidden:
         svc.subscribe(store, EMP, w.bilateral, {}, terms_confirmed=True, actor=ACTOR, now=NOW)
     assert hidden.value.code == "offer.not_found"
@@ -151,7 +154,9 @@ def test_the_database_keeps_one_live_subscription_per_chain_and_provider(
 def test_a_token_belongs_to_exactly_one_party(store: Store, w: World) -> None:
     token_id, token = create_provider_token(store, "de-ice", "emp app")
     found = identify_provider(store, token)
-    assert found is not None and found.provider == ICE and found.token_id == token_id
+    assert found is not None
+    assert found.provider == ICE
+    assert found.token_id == token_id
     assert identify(store, token) is None  # never an operator's
     with pytest.raises(IntegrityError), store.engine.begin() as connection:
         connection.execute(

@@ -39,9 +39,11 @@ class World:
     draft: int
 
 
-def world(store: Store) -> World:
-    seed(store, count=10)
-    net = network(store)
+def world(store: Store, net: Net | None = None) -> World:
+    """The offers and providers; operators, EVSEs and the network too unless `net` is given."""
+    if net is None:
+        seed(store, count=10)
+        net = network(store)
     to_all = offer_service.create_and_publish(
         store,
         A,

@@ -20,6 +20,7 @@ from evsenet.api.routes import (
     evses,
     health,
     hubject_offers,
+    hubject_provider,
     networks,
     offers,
     oicp,
@@ -74,4 +75,5 @@ def create_app(store: Store | None = None, *, max_body_bytes: int | None = None)
     app.include_router(hubject_offers.router)
     app.include_router(subscriptions.router)
     app.include_router(provider.router)
+    app.include_router(hubject_provider.router)
     return app

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, exists, insert, or_, select, update
+from sqlalchemy import Connection, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from evsenet.domain.errors import Conflict
 from evsenet.domain.ids import OperatorId, ProviderId
 from evsenet.domain.subscription import MasterData, RejectReason, SubscriptionStatus
 from evsenet.store.tables import (
+    assignments,
+    evses,
     offer_providers,
     offers,
     operators,
@@ -261,3 +263,55 @@ class ProviderRepository:
         self.connection.execute(
             update(subscriptions).where(subscriptions.c.id == pk).values(updated_at=now, **values)
         )
+
+
+@dataclass(frozen=True, slots=True)
+class GroupEvse:
+    """An EVSE of a group as a provider sees it: ID, location, power."""
+
+    evse_id: str
+    country: str
+    city: str
+    postal_code: str
+    street: str
+    house_number: str
+    power_type: str
+    output_kw: Any
+
+
+def group_evses(
+    connection: Connection, network_pk: int, group_pk: int, limit: int, offset: int
+) -> tuple[list[GroupEvse], int]:
+    """One page of the active EVSEs of a group in ID order, and how many there are."""
+    where = (
+        assignments.c.network_pk == network_pk,
+        assignments.c.group_pk == group_pk,
+        evses.c.withdrawn_at.is_(None),
+    )
+    total = connection.execute(
+        select(func.count())
+        .select_from(assignments.join(evses, evses.c.id == assignments.c.evse_pk))
+        .where(*where)
+    ).scalar_one()
+    rows = connection.execute(
+        select(evses)
+        .join(assignments, assignments.c.evse_pk == evses.c.id)
+        .where(*where)
+        .order_by(assignments.c.evse_key)
+        .limit(limit)
+        .offset(offset)
+    )
+    items = [
+        GroupEvse(
+            r.evse_id_sent,
+            r.country,
+            r.city,
+            r.postal_code,
+            r.street,
+            r.house_number,
+            r.power_type,
+            r.output_kw,
+        )
+        for r in rows
+    ]
+    return items, int(total)

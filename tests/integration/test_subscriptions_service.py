@@ -166,3 +166,23 @@ def test_a_token_belongs_to_exactly_one_party(store: Store, w: World) -> None:
         )
     with pytest.raises(IntegrityError), store.engine.begin() as connection:
         connection.execute(insert(api_tokens).values(token_hash="y" * 64, label="", created_at=NOW))
+
+
+def test_pricing_for_a_provider_sees_only_the_offers_it_is_subscribed_to(
+    store: Store, w: World
+) -> None:
+    svc.subscribe(store, ICE, w.to_all, GOOD_DATA, terms_confirmed=True, actor=ACTOR, now=NOW)
+    bilateral = svc.subscribe(
+        store, ICE, w.bilateral, {}, terms_confirmed=True, actor=ACTOR, now=NOW
+    )
+    with unit_of_work(store) as uow:
+        operator = uow.operators.get(OP_A)
+        assert operator is not None
+        offers = uow.offers.of_operator(operator.pk)
+        # The offer-to-all request still waits for A: only the bilateral offer prices.
+        open_to_ice = svc.subscribed_offers_only(uow, operator.pk, ICE, offers)
+        assert [o.pk for o in open_to_ice] == [bilateral.chain_pk]
+        assert svc.subscribed_offers_only(uow, operator.pk, EMP, offers) == []
+        other = uow.operators.get(OP_B)
+        assert other is not None
+        assert svc.subscribed_offers_only(uow, other.pk, ICE, offers) == []

@@ -372,3 +372,33 @@ def operator_subscriptions(store: Store, operator_id: OperatorId) -> list[Subscr
     with unit_of_work(store) as uow:
         operator = require_operator(uow, operator_id)
         return uow.providers.of_operator(operator.pk)
+
+
+def subscribed_offers_only(
+    uow: UnitOfWork, operator_pk: int, provider: ProviderId, offers: list[StoredOffer]
+) -> list[StoredOffer]:
+    """The offers of `offers` (the operator's, on one network) a provider may be priced
+    under: those whose chain it is subscribed to, or cancelled and not yet ended.
+
+    Shaped as the pricing service's `offers_open_to` seam (branch `ngp`,
+    `services/pricing.py`): pass it to price sessions for a provider's token. An unknown
+    provider has no subscriptions, so nothing is open to it.
+    """
+    row = uow.providers.get(provider)
+    if row is None:
+        return []
+    now = datetime.now(UTC)
+    chains = {
+        s.chain_pk
+        for s in uow.providers.of_provider(row.pk)
+        if s.operator_pk == operator_pk
+        and (
+            s.status is SubscriptionStatus.SUBSCRIBED
+            or (
+                s.status is SubscriptionStatus.CANCELLED
+                and s.cancelled_from is not None
+                and s.cancelled_from > now
+            )
+        )
+    }
+    return [offer for offer in offers if offer.chain_pk in chains]

@@ -128,3 +128,40 @@ def test_the_evses_of_a_group_are_not_found_outside_the_providers_subscriptions(
     assert api.get(ok, "DE*ICE").status_code == 200
     api.problem(api.get(ok, "DE*ICE", size=0), 422, "request.invalid")
     api.problem(api.get(ok, "DE*ICE", page=-1), 422, "request.invalid")
+
+
+def test_the_operators_info_lists_offers_subscriptions_networks_and_prices_in_hubjects_shape(
+    api: Api,
+) -> None:
+    p = parties(api)
+    info = _ok(api.get(f"/api/partner/v1/operators/{api.A}/service-offers/info"))
+    assert sorted(info) == ["offersInfo"]
+    by_offer = {i["serviceOffer"]["id"]: i for i in info["offersInfo"]}
+    assert set(by_offer) == {str(p.world.to_all), str(p.world.bilateral)}  # no draft
+    to_all = by_offer[str(p.world.to_all)]
+    assert sorted(to_all) == KEYS["info"]
+    assert to_all["network"] == {
+        "networkId": str(p.world.net.id),
+        "networkName": "Berlin",
+        "groupCount": 2,
+        "evseCount": 7,
+    }
+    subs = {s["id"]: s for s in to_all["subscriptions"]}
+    rejected = subs[str(p.rejected)]
+    assert sorted(rejected) == KEYS["subscription"]
+    assert rejected["status"] == "REJECTED"
+    assert rejected["twoStepErrorStatus"] == "INVALID_VAT_ID"
+    assert rejected["subscriberPartnerId"] == "FR*EMP"
+    assert rejected["twoStepData"]["taxId"] == "DE136695976"
+    assert rejected["twoStepData"]["termsAndConditionsRead"] is True
+    assert subs[str(p.requested)]["status"] == "REQUESTED"
+    assert {g["groupName"] for g in to_all["pricingDetails"]} == {"North", "South"}
+    versions = _ok(
+        api.get(
+            f"/api/partner/v1/operators/{api.A}/service-offers/{p.world.bilateral}"
+            "/historical-versions-info"
+        )
+    )
+    [only] = versions["offersInfo"]
+    assert only["serviceOffer"]["id"] == str(p.world.bilateral)
+    assert [s["status"] for s in only["subscriptions"]] == ["SUBSCRIBED"]

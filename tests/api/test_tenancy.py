@@ -99,6 +99,8 @@ TENANCY_TESTS.update(
             ("GET", "/api/v1/offers/{offer_id}/subscriptions"),
             ("POST", "/api/v1/subscriptions/{subscription_id}/accept"),
             ("POST", "/api/v1/subscriptions/{subscription_id}/reject"),
+            ("GET", HUBJECT_OFFERS + "/info"),
+            ("GET", HUBJECT_OFFERS + "/{service_offer_id}/historical-versions-info"),
         ],
         "test_two_operators_and_two_providers_each_see_only_their_own",
     )
@@ -490,6 +492,21 @@ def test_two_operators_and_two_providers_each_see_only_their_own(api: Api) -> No
     assert _ids(api.get("/api/v1/subscriptions", api.B)) == set()
     assert _ids(api.get(f"/api/v1/offers/{w.to_all}/subscriptions")) == {p.requested, p.rejected}
     api.problem(api.get(f"/api/v1/offers/{w.to_all}/subscriptions", api.B), 404, "offer.not_found")
+    # Hubject's info: A's offers with their subscribers; B's empty; A's path 404 for B.
+    info = api.get(HUBJECT_OFFERS.format(operator_id=api.A) + "/info").json()["offersInfo"]
+    assert {s["id"] for i in info for s in i["subscriptions"]} == {
+        str(p.requested),
+        str(p.rejected),
+        str(p.bilateral),
+    }
+    assert api.get(HUBJECT_OFFERS.format(operator_id=api.B) + "/info", api.B).json() == {
+        "offersInfo": []
+    }
+    for suffix in ("/info", f"/{w.to_all}/historical-versions-info"):
+        foreign = api.get(HUBJECT_OFFERS.format(operator_id=api.A) + suffix, api.B)
+        api.problem(foreign, 404, "operator.not_found")
+    versions = HUBJECT_OFFERS.format(operator_id=api.B) + f"/{w.to_all}/historical-versions-info"
+    api.problem(api.get(versions, api.B), 404, "offer.not_found")
     # Providers: their own subscriptions; the bilateral offer only for the one it names.
     assert _ids(api.get(PROVIDER_SUBSCRIPTIONS, ice)) == {p.requested, p.bilateral}
     assert _ids(api.get(PROVIDER_SUBSCRIPTIONS, emp)) == {p.rejected}

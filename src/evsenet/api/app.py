@@ -19,6 +19,7 @@ from evsenet.api.routes import (
     audit,
     evses,
     health,
+    hubject_offer_info,
     hubject_offers,
     hubject_provider,
     networks,
@@ -72,6 +73,7 @@ def create_app(store: Store | None = None, *, max_body_bytes: int | None = None)
     app.include_router(assignments.router)
     app.include_router(audit.router)
     app.include_router(offers.router)
+    app.include_router(hubject_offer_info.router)
     app.include_router(hubject_offers.router)
     app.include_router(subscriptions.router)
     app.include_router(provider.router)

@@ -74,28 +74,10 @@ def _open_offer(uow: UnitOfWork, provider: ProviderId, offer_id: int) -> StoredO
     return uow.offers.chain(stored.chain_pk)[-1]
 
 
-def _operator_id(uow: UnitOfWork, operator_pk: int) -> OperatorId:
-    for row in uow.operators.all():
-        if row.pk == operator_pk:
-            return row.operator_id
-    raise NotFound("operator.unknown", f"Operator {operator_pk} is not registered")
-
-
-def _audit(
-    uow: UnitOfWork,
-    row: SubscriptionRow | None,
-    operator_pk: int,
-    action: str,
-    subject: str,
-    actor: Actor,
-    now: datetime,
-) -> None:
-    what = (
-        subject
-        if row is None
-        else f"subscription {row.pk} of {row.provider_id} to offer {row.chain_pk}"
-    )
-    uow.audit.add(operator_pk, actor, AuditRecord(f"subscription.{action}", what), now)
+def _audit(uow: UnitOfWork, row: SubscriptionRow, action: str, actor: Actor, at: datetime) -> None:
+    """An audit entry in the log of the operator whose offer the subscription is to."""
+    subject = f"subscription {row.pk} of {row.provider_id} to offer {row.chain_pk}"
+    uow.audit.add(row.operator_pk, actor, AuditRecord(f"subscription.{action}", subject), at)
 
 
 def offers_open_to(
@@ -169,7 +151,7 @@ def subscribe(
         )
         row = uow.providers.subscription(pk)
         assert row is not None
-        _audit(uow, row, offer.operator_pk, new.value, "", actor, at)
+        _audit(uow, row, new.value, actor, at)
         return row
 
 
@@ -233,7 +215,7 @@ def resubmit(
             reject_reason=None,
             requested_at=at,
         )
-        _audit(uow, row, row.operator_pk, "resubmitted", "", actor, at)
+        _audit(uow, row, "resubmitted", actor, at)
         changed = uow.providers.subscription(row.pk)
         assert changed is not None
         return changed
@@ -271,7 +253,7 @@ def cancel(
             cancellation_requested_at=at,
             cancelled_from=ends,
         )
-        _audit(uow, row, row.operator_pk, "cancelled", "", actor, at)
+        _audit(uow, row, "cancelled", actor, at)
         changed = uow.providers.subscription(row.pk)
         assert changed is not None
         return changed
@@ -315,7 +297,7 @@ def accept(
         uow.providers.change(
             row.pk, at, status=SubscriptionStatus.SUBSCRIBED.value, subscribed_at=at
         )
-        _audit(uow, row, operator.pk, "accepted", "", actor, at)
+        _audit(uow, row, "accepted", actor, at)
         changed = uow.providers.subscription(row.pk)
         assert changed is not None
         return changed
@@ -347,7 +329,7 @@ def reject(
             reject_message=text,
             rejected_at=at,
         )
-        _audit(uow, row, operator.pk, "rejected", "", actor, at)
+        _audit(uow, row, "rejected", actor, at)
         changed = uow.providers.subscription(row.pk)
         assert changed is not None
         return changed

@@ -19,6 +19,7 @@ from evsenet.api.auth import PathProvider, ProviderCaller, get_store
 from evsenet.api.offer_bodies import Now
 from evsenet.api.offer_schemas import json_numbers
 from evsenet.api.problems import problem_responses
+from evsenet.api.routes.evses import single_valued_query
 from evsenet.formats.hubject_provider_view import (
     evsenet_evse,
     hubject_evse,
@@ -31,7 +32,11 @@ from evsenet.store.engine import Store
 HUBJECT = "/api/premium/contracts/v1/providers/{provider_id}/operators/{operator_id}"
 V1 = "/api/v1/provider/operators/{operator_id}"
 GROUP_EVSES = "/service-offers/{service_offer_id}/networks/{network_id}/groups/{group_id}/evses"
-router = APIRouter(tags=["provider"], responses=problem_responses(400, 401, 403, 404, 422))
+router = APIRouter(
+    tags=["provider"],
+    responses=problem_responses(400, 401, 403, 404, 422),
+    dependencies=[Depends(single_valued_query)],
+)
 StoreDep = Annotated[Store, Depends(get_store)]
 OperatorPath = Annotated[str, Path(description="The operator's ID, e.g. DE*ABC")]
 IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]

@@ -30,7 +30,7 @@ from evsenet.store.engine import Store
 router = APIRouter(
     prefix="/api/v1/provider",
     tags=["provider"],
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(400, 401, 403, 404, 422),
 )
 StoreDep = Annotated[Store, Depends(get_store)]
 SubscriptionId = Annotated[int, Path(description="The subscription's id")]

@@ -19,7 +19,7 @@ from evsenet.services import subscriptions as service
 from evsenet.store.engine import Store
 
 router = APIRouter(
-    prefix="/api/v1", tags=["subscriptions"], responses=problem_responses(401, 403, 404, 422)
+    prefix="/api/v1", tags=["subscriptions"], responses=problem_responses(400, 401, 403, 404, 422)
 )
 StoreDep = Annotated[Store, Depends(get_store)]
 SubscriptionId = Annotated[int, Path(description="The subscription's id")]

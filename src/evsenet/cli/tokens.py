@@ -10,7 +10,7 @@ from evsenet.cli.base import MAX_ID, command_group, open_store
 from evsenet.cli.output import note, say
 from evsenet.domain.errors import DomainError
 from evsenet.domain.ids import OperatorId, ProviderId
-from evsenet.services.providers import create_provider_token
+from evsenet.services.providers import create_provider_token, revoke_provider_token
 from evsenet.services.tokens import create_token, revoke_token
 
 tokens_app = command_group("tokens", "API tokens of an operator or a provider (bearer tokens).")
@@ -44,7 +44,8 @@ def tokens_create(
         token_id, token = create_provider_token(open_store(ctx), provider, label)
         note(
             f"API token {token_id} of provider {ProviderId.parse(provider).display} created; "
-            "it is shown only now."
+            f"it is shown only now. Revoke it with `evsenet tokens revoke --provider "
+            f"{provider} {token_id}`."
         )
     else:
         assert operator is not None
@@ -60,14 +61,26 @@ def tokens_create(
 @tokens_app.command("revoke")
 def tokens_revoke(
     ctx: typer.Context,
-    operator: OperatorOption,
     token_id: Annotated[
         int,
         typer.Argument(
             metavar="TOKEN_ID", min=1, max=MAX_ID, help="The token's number, as `create` said"
         ),
     ],
+    operator: OptionalOperator = None,
+    provider: ProviderOption = None,
 ) -> None:
-    """Revoke one of the operator's API tokens; calls with it are refused from now on."""
+    """Revoke an API token of the operator (--operator) or the provider (--provider);
+    calls with it are refused from now on."""
+    if (operator is None) == (provider is None):
+        raise DomainError(
+            "token.party_required",
+            "Name exactly one party: --operator ID or --provider ID",
+        )
+    if provider is not None:
+        revoke_provider_token(open_store(ctx), provider, token_id)
+        say(f"Revoked API token {token_id} of provider {ProviderId.parse(provider).display}")
+        return
+    assert operator is not None
     revoke_token(open_store(ctx), operator, token_id)
     say(f"Revoked API token {token_id} of {OperatorId.parse(operator).display}")

@@ -15,7 +15,13 @@ from evsenet.domain.errors import NotFound
 from evsenet.domain.ids import ProviderId
 from evsenet.domain.network import Actor
 from evsenet.domain.text import PlainText
-from evsenet.services.tokens import TOKEN_LABEL, TOKEN_MAX_LENGTH, TOKEN_PREFIX, digest
+from evsenet.services.tokens import (
+    MAX_TOKEN_ID,
+    TOKEN_LABEL,
+    TOKEN_MAX_LENGTH,
+    TOKEN_PREFIX,
+    digest,
+)
 from evsenet.store.engine import Store
 from evsenet.store.repositories.providers import ProviderRow
 from evsenet.store.uow import UnitOfWork, unit_of_work
@@ -87,3 +93,16 @@ def identify_provider(store: Store, token: str) -> ProviderIdentity | None:
         return None
     token_id, label, provider = found
     return ProviderIdentity(provider, token_id, label)
+
+
+def revoke_provider_token(store: Store, provider_id: str, token_id: int) -> None:
+    """Revoke one of the provider's tokens; another party's token is not found."""
+    provider = ProviderId.parse(provider_id)
+    with unit_of_work(store, write=True) as uow:
+        row = require_provider(uow, provider)
+        known = 1 <= token_id <= MAX_TOKEN_ID
+        if not known or not uow.tokens.revoke_for_provider(row.pk, token_id, datetime.now(UTC)):
+            raise NotFound(
+                "token.not_found",
+                f"Provider {provider.display} has no active API token with id {token_id}",
+            )

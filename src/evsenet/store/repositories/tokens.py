@@ -76,3 +76,15 @@ class TokenRepository:
             .values(revoked_at=now)
         )
         return result.rowcount > 0
+
+    def revoke_for_provider(self, provider_pk: int, token_pk: int, now: datetime) -> bool:
+        result = self.connection.execute(
+            api_tokens.update()
+            .where(
+                api_tokens.c.id == token_pk,
+                api_tokens.c.provider_pk == provider_pk,
+                api_tokens.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+        return result.rowcount > 0

@@ -12,7 +12,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import select
 
-from evsenet.api.auth import current_operator
+from evsenet.api.auth import current_operator, current_provider
 from evsenet.domain.errors import NotFound
 from evsenet.services.networks import get_network, list_networks
 from evsenet.services.tokens import authenticate, create_token, revoke_token
@@ -81,6 +81,36 @@ TENANCY_TESTS.update(
         "test_b_reaches_none_of_as_offers",
     )
 )
+PROVIDER_SUBSCRIPTIONS = "/api/v1/provider/subscriptions"
+EMP_VIEW = "/api/premium/contracts/v1/providers/{provider_id}/operators/{operator_id}"
+V1_VIEW = "/api/v1/provider/operators/{operator_id}"
+GROUP_EVSES = "/service-offers/{service_offer_id}/networks/{network_id}/groups/{group_id}/evses"
+PROVIDER_ROUTES = {
+    ("GET", "/api/v1/provider/offers"),
+    ("GET", PROVIDER_SUBSCRIPTIONS),
+    ("POST", PROVIDER_SUBSCRIPTIONS),
+    ("PUT", PROVIDER_SUBSCRIPTIONS + "/{subscription_id}/master-data"),
+    ("POST", PROVIDER_SUBSCRIPTIONS + "/{subscription_id}/cancel"),
+    ("GET", EMP_VIEW),
+    ("GET", EMP_VIEW + GROUP_EVSES),
+    ("GET", V1_VIEW),
+    ("GET", V1_VIEW + GROUP_EVSES),
+}
+"""The provider's paths: provider tokens only."""
+TENANCY_TESTS.update(
+    dict.fromkeys(
+        [
+            *PROVIDER_ROUTES,
+            ("GET", "/api/v1/subscriptions"),
+            ("GET", "/api/v1/offers/{offer_id}/subscriptions"),
+            ("POST", "/api/v1/subscriptions/{subscription_id}/accept"),
+            ("POST", "/api/v1/subscriptions/{subscription_id}/reject"),
+            ("GET", HUBJECT_OFFERS + "/info"),
+            ("GET", HUBJECT_OFFERS + "/{service_offer_id}/historical-versions-info"),
+        ],
+        "test_two_operators_and_two_providers_each_see_only_their_own",
+    )
+)
 B_EVSES = ["NL*EVN*E1", "NL*EVN*E2"]
 
 
@@ -130,7 +160,12 @@ def test_every_endpoint_is_scoped_by_the_token_and_has_a_tenancy_test(api: Api) 
     assert endpoints == set(TENANCY_TESTS)
     assert all(callable(globals().get(name)) for name in TENANCY_TESTS.values())
     for route in api_routes:
-        assert current_operator in _calls(route.dependant), route.path
+        party = (
+            current_provider
+            if any((m, route.path) in PROVIDER_ROUTES for m in route.methods or ())
+            else current_operator
+        )
+        assert party in _calls(route.dependant), route.path
 
 
 def test_each_operator_is_its_own(tenants: Api) -> None:
@@ -500,4 +535,97 @@ def test_b_reaches_none_of_as_offers(api: Api) -> None:
         headers=api.auth(api.B),
     )
     api.problem(upload, 404, "operator.not_found")
+    assert dump(api.store) == before
+
+
+def _ids(response: Any) -> set[int]:
+    assert response.status_code == 200, response.text
+    return {item["id"] for item in response.json()["items"]}
+
+
+def test_two_operators_and_two_providers_each_see_only_their_own(api: Api) -> None:
+    """A and B, DE*ICE and FR*EMP on every subscription and provider path: each reads
+    exactly its own, a bilateral offer is invisible to the provider it does not name, a
+    foreign object answers 404, the other party's token 403, and nothing is written."""
+    import json
+
+    from tests.api.offer_api import send
+    from tests.api.provider_api import parties
+
+    p = parties(api)
+    w = p.world
+    ice, emp = "DE*ICE", "FR*EMP"
+    before = dump(api.store)
+    # Operators: A sees the three subscriptions to its offers, B none and not A's offer.
+    assert _ids(api.get("/api/v1/subscriptions", api.A)) == {p.requested, p.rejected, p.bilateral}
+    assert _ids(api.get("/api/v1/subscriptions", api.B)) == set()
+    assert _ids(api.get(f"/api/v1/offers/{w.to_all}/subscriptions")) == {p.requested, p.rejected}
+    api.problem(api.get(f"/api/v1/offers/{w.to_all}/subscriptions", api.B), 404, "offer.not_found")
+    # Hubject's info: A's offers with their subscribers; B's empty; A's path 404 for B.
+    info = api.get(HUBJECT_OFFERS.format(operator_id=api.A) + "/info").json()["offersInfo"]
+    assert {s["id"] for i in info for s in i["subscriptions"]} == {
+        str(p.requested),
+        str(p.rejected),
+        str(p.bilateral),
+    }
+    assert api.get(HUBJECT_OFFERS.format(operator_id=api.B) + "/info", api.B).json() == {
+        "offersInfo": []
+    }
+    for suffix in ("/info", f"/{w.to_all}/historical-versions-info"):
+        foreign = api.get(HUBJECT_OFFERS.format(operator_id=api.A) + suffix, api.B)
+        api.problem(foreign, 404, "operator.not_found")
+    versions = HUBJECT_OFFERS.format(operator_id=api.B) + f"/{w.to_all}/historical-versions-info"
+    api.problem(api.get(versions, api.B), 404, "offer.not_found")
+    # Providers: their own subscriptions; the bilateral offer only for the one it names.
+    assert _ids(api.get(PROVIDER_SUBSCRIPTIONS, ice)) == {p.requested, p.bilateral}
+    assert _ids(api.get(PROVIDER_SUBSCRIPTIONS, emp)) == {p.rejected}
+    assert _ids(api.get("/api/v1/provider/offers", ice)) == {w.to_all, w.bilateral}
+    assert _ids(api.get("/api/v1/provider/offers", emp)) == {w.to_all}
+    # The operator's view: DE*ICE sees the bilateral offer it is subscribed to, and only
+    # that; FR*EMP (rejected) sees nothing of A; nobody sees B, with which none subscribes.
+    view = api.get(EMP_VIEW.format(provider_id=ice, operator_id=api.A), ice).json()
+    assert [o["OfferDetails"]["ServiceOfferID"] for o in view["Offers"]] == [str(w.bilateral)]
+    for provider, operator in ((emp, api.A), (ice, api.B)):
+        for path in (EMP_VIEW.format(provider_id=provider, operator_id=operator),
+                     V1_VIEW.format(operator_id=operator)):  # fmt: skip
+            api.problem(api.get(path, provider), 404, "operator.not_found")
+    api.problem(
+        api.get(EMP_VIEW.format(provider_id=emp, operator_id=api.A), ice), 404, "provider.not_found"
+    )
+    evses = GROUP_EVSES.format(
+        service_offer_id=w.bilateral, network_id=w.net.id, group_id=w.net.north
+    )
+    assert api.get(V1_VIEW.format(operator_id=api.A) + evses, ice).status_code == 200
+    api.problem(api.get(V1_VIEW.format(operator_id=api.A) + evses, emp), 404, "group.not_found")
+    # Writes across tenants: 404, exactly like a missing object.
+    reason = json.dumps({"reason": "OTHERS"}).encode()
+    data = json.dumps({"master_data": {}, "terms_confirmed": True}).encode()
+    subscribe = json.dumps({"offer_id": w.bilateral, "terms_confirmed": True}).encode()
+    mine = PROVIDER_SUBSCRIPTIONS
+    for method, path, body, as_, code in [
+        ("POST", f"/api/v1/subscriptions/{p.requested}/accept", None, api.B, "subscription"),
+        ("POST", f"/api/v1/subscriptions/{p.requested}/reject", reason, api.B, "subscription"),
+        ("PUT", f"{mine}/{p.requested}/master-data", data, emp, "subscription"),
+        ("PUT", f"{mine}/{p.rejected}/master-data", data, ice, "subscription"),
+        ("POST", f"{mine}/{p.bilateral}/cancel", b"{}", emp, "subscription"),
+        ("POST", mine, subscribe, emp, "offer"),
+    ]:
+        api.problem(send(api, method, path, body, as_=as_), 404, f"{code}.not_found")
+    # The other party's token: 403 on every path of the other side.
+    filled = {"{operator_id}": api.A, "{provider_id}": ice, "{subscription_id}": str(p.requested),
+              "{offer_id}": str(w.to_all), "{service_offer_id}": str(w.bilateral),
+              "{network_id}": str(w.net.id), "{group_id}": str(w.net.north)}  # fmt: skip
+    for (method, path), test in TENANCY_TESTS.items():
+        if test != "test_two_operators_and_two_providers_each_see_only_their_own":
+            continue
+        for key, value in filled.items():
+            path = path.replace(key, value)
+        as_ = (
+            api.A
+            if (method, path) in PROVIDER_ROUTES
+            or path.startswith(("/api/v1/provider", "/api/premium"))
+            else ice
+        )
+        body = b"{}" if method in ("POST", "PUT") else None
+        api.problem(send(api, method, path, body, as_=as_), 403, "auth.wrong_party")
     assert dump(api.store) == before

@@ -16,6 +16,7 @@ NOT_CODES = {
     "evse_groups.network_pk",
     "users.id",
     "offers.id",
+    "providers.id",
     "sqlalchemy.url",
     "evsenet.api",
     "evsenet.server",

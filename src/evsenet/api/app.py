@@ -24,11 +24,15 @@ from evsenet.api.routes import (
     evses,
     health,
     hubject_networks,
+    hubject_offer_info,
     hubject_offers,
+    hubject_provider,
     networks,
     offers,
     oicp,
     operator,
+    provider,
+    subscriptions,
 )
 from evsenet.api.writes import WriteGate
 from evsenet.store.engine import Store
@@ -96,7 +100,11 @@ def create_app(
     app.include_router(audit.router)
     app.include_router(hubject_networks.router)
     app.include_router(offers.router)
+    app.include_router(hubject_offer_info.router)
     app.include_router(hubject_offers.router)
+    app.include_router(subscriptions.router)
+    app.include_router(provider.router)
+    app.include_router(hubject_provider.router)
     # Imported here: the web UI renders refusals with this package's problem mapping.
     from evsenet.web.app import mount_web
 

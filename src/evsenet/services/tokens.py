@@ -28,7 +28,7 @@ TOKEN_MAX_LENGTH = 200
 """Longer bearer values are refused without a database round trip."""
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -39,7 +39,7 @@ def create_token(store: Store, operator_id: str, label: str = "") -> tuple[int, 
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with unit_of_work(store, write=True) as uow:
         row = require_operator(uow, operator)
-        token_id = uow.tokens.add(row.pk, _digest(token), clean_label, datetime.now(UTC))
+        token_id = uow.tokens.add(row.pk, digest(token), clean_label, datetime.now(UTC))
     return token_id, token
 
 
@@ -48,7 +48,7 @@ def authenticate(store: Store, token: str) -> OperatorId | None:
     if not token or len(token) > TOKEN_MAX_LENGTH:
         return None
     with unit_of_work(store) as uow:
-        return uow.tokens.operator_for(_digest(token))
+        return uow.tokens.operator_for(digest(token))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,7 @@ def identify(store: Store, token: str) -> TokenIdentity | None:
     if not token or len(token) > TOKEN_MAX_LENGTH:
         return None
     with unit_of_work(store) as uow:
-        found = uow.tokens.identity_for(_digest(token))
+        found = uow.tokens.identity_for(digest(token))
     if found is None:
         return None
     token_id, label, operator = found

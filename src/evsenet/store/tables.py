@@ -109,17 +109,32 @@ evses = Table(
 )
 """The operator's inventory. A withdrawn EVSE keeps its row (history) with `withdrawn_at`."""
 
+providers = Table(
+    "providers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("provider_id", String(5), nullable=False, unique=True),
+    Column("display_id", String(6), nullable=False),
+    Column("name", String(255), nullable=False, server_default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+"""E-mobility providers (EMPs): `provider_id` is the normalised ID (`DEICE`), `display_id`
+the written form (`DE*ICE`). A provider owns no operator data."""
+
 api_tokens = Table(
     "api_tokens",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=False),
+    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=True),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("label", String(100), nullable=False, server_default=""),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
+    Column("provider_pk", Id, ForeignKey("providers.id", ondelete="CASCADE"), nullable=True),
+    CheckConstraint("(operator_pk IS NULL) <> (provider_pk IS NULL)", name="one_party"),
 )
-"""API bearer tokens; only a SHA-256 digest of each token is kept."""
+"""API bearer tokens; only a SHA-256 digest of each token is kept. A token belongs to
+exactly one operator or exactly one provider."""
 
 ACTIVE = text("withdrawn_at IS NULL")
 LIST_INDEXES = {
@@ -341,3 +356,57 @@ offer_attachments = Table(
     Index("ix_offer_attachments_operator_pk_id", "operator_pk", "id"),
 )
 """Terms-and-conditions PDFs, kept in the database (an offer names one by id)."""
+
+LIVE_SUBSCRIPTION = text("status <> 'cancelled'")
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("provider_pk", Id, ForeignKey("providers.id", ondelete="CASCADE"), nullable=False),
+    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=False),
+    Column("offer_pk", Id, ForeignKey("offers.id", ondelete="CASCADE"), nullable=False),
+    Column("chain_pk", Id, ForeignKey("offers.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("master_data", Text, nullable=False, server_default="{}"),
+    Column("terms_confirmed", Boolean, nullable=False, server_default=text("false")),
+    Column("reject_reason", String(40), nullable=True),
+    Column("reject_message", String(500), nullable=False, server_default=""),
+    Column("requested_at", UtcDateTime, nullable=False),
+    Column("subscribed_at", UtcDateTime, nullable=True),
+    Column("rejected_at", UtcDateTime, nullable=True),
+    Column("cancellation_requested_at", UtcDateTime, nullable=True),
+    Column("cancelled_from", UtcDateTime, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint(
+        "status IN ('requested', 'rejected', 'subscribed', 'cancelled')", name="status"
+    ),
+    CheckConstraint(
+        "reject_reason IS NULL OR reject_reason IN ('INCORRECT_DATA_FORMAT', 'INVALID_VAT_ID', "
+        "'BUSINESS_REQUIREMENTS_NOT_MATCHED', 'NOT_ELIGIBLE', 'OTHERS')",
+        name="reject_reason",
+    ),
+    CheckConstraint("(status = 'rejected') = (reject_reason IS NOT NULL)", name="rejected_why"),
+    CheckConstraint(
+        "(status IN ('subscribed', 'cancelled')) = (subscribed_at IS NOT NULL)",
+        name="subscribed_date",
+    ),
+    CheckConstraint(
+        "(status = 'cancelled') = (cancelled_from IS NOT NULL "
+        "AND cancellation_requested_at IS NOT NULL)",
+        name="cancelled_dates",
+    ),
+    Index("ix_subscriptions_operator_pk_chain_pk", "operator_pk", "chain_pk"),
+    Index("ix_subscriptions_provider_pk_id", "provider_pk", "id"),
+    Index(
+        "uq_subscriptions_live",
+        "chain_pk",
+        "provider_pk",
+        unique=True,
+        sqlite_where=LIVE_SUBSCRIPTION,
+        postgresql_where=LIVE_SUBSCRIPTION,
+    ),
+)
+"""A provider's subscription to an offer chain (`chain_pk`, the id of version 1; `offer_pk`
+the version it subscribed to). At most one live (not cancelled) subscription per chain and
+provider. `master_data` is the JSON object of the submitted two-step fields."""

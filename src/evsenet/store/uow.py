@@ -13,6 +13,7 @@ from evsenet.store.repositories.evses import EvseRepository
 from evsenet.store.repositories.networks import NetworkRepository
 from evsenet.store.repositories.offers import OfferRepository
 from evsenet.store.repositories.operators import OperatorRepository
+from evsenet.store.repositories.providers import ProviderRepository
 from evsenet.store.repositories.tokens import TokenRepository
 from evsenet.store.repositories.users import UserRepository
 
@@ -29,6 +30,7 @@ class UnitOfWork:
         self.networks = NetworkRepository(connection)
         self.audit = AuditRepository(connection)
         self.offers = OfferRepository(connection)
+        self.providers = ProviderRepository(connection)
 
 
 @contextmanager

@@ -1,0 +1,386 @@
+"""Subscriptions: providers subscribe to offers, operators accept or reject them.
+
+Every use case is one transaction; every change writes an audit entry into the log of the
+operator whose offer it concerns. A provider sees only published offers open to it (an
+offer-to-all, or a bilateral offer naming it); anything else is "not found", the same
+answer as for an offer that does not exist. An operator sees only the subscriptions to
+its own offers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from evsenet.domain.errors import Conflict, NotFound
+from evsenet.domain.ids import OperatorId, ProviderId
+from evsenet.domain.network import Actor, AuditRecord
+from evsenet.domain.offer import TwoStepFields
+from evsenet.domain.offer_lifecycle import OfferStatus, status_at
+from evsenet.domain.subscription import (
+    REJECT_MESSAGE,
+    MasterData,
+    RejectReason,
+    SubscriptionStatus,
+    cancellation_end,
+    master_data,
+    offer_not_open,
+    require_status,
+)
+from evsenet.services.operators import require_operator
+from evsenet.services.providers import require_provider
+from evsenet.store.engine import Store
+from evsenet.store.repositories.offers import StoredOffer
+from evsenet.store.repositories.providers import ProviderRow, SubscriptionRow
+from evsenet.store.uow import UnitOfWork, unit_of_work
+
+MAX_ID = 2**63 - 1
+OPEN = frozenset({OfferStatus.PENDING, OfferStatus.ACTIVE})
+"""A provider may subscribe to an offer before it starts and while it runs."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenOffer:
+    """A published offer open to a provider, with the provider's subscription to it."""
+
+    offer: StoredOffer
+    operator_id: OperatorId
+    status: OfferStatus
+    subscription: SubscriptionRow | None
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else datetime.now(UTC)
+
+
+def _is_open_to(offer: StoredOffer, provider: ProviderId) -> bool:
+    terms = offer.offer.terms
+    return offer.published and (terms.offer_to_all or provider in terms.providers)
+
+
+def _status(offer: StoredOffer, at: datetime) -> OfferStatus:
+    terms = offer.offer.terms
+    return status_at(
+        published=offer.published, valid_from=terms.valid_from, valid_to=terms.valid_to, at=at
+    )
+
+
+def _open_offer(uow: UnitOfWork, provider: ProviderId, offer_id: int) -> StoredOffer:
+    """The newest version of the chain of offer `offer_id`, if it is open to the provider."""
+    stored = uow.offers.get(offer_id) if 1 <= offer_id <= MAX_ID else None
+    if stored is None or not _is_open_to(stored, provider) or stored.chain_pk is None:
+        raise offer_not_open(offer_id)
+    return uow.offers.chain(stored.chain_pk)[-1]
+
+
+def _audit(uow: UnitOfWork, row: SubscriptionRow, action: str, actor: Actor, at: datetime) -> None:
+    """An audit entry in the log of the operator whose offer the subscription is to."""
+    subject = f"subscription {row.pk} of {row.provider_id} to offer {row.chain_pk}"
+    uow.audit.add(row.operator_pk, actor, AuditRecord(f"subscription.{action}", subject), at)
+
+
+def offers_open_to(
+    store: Store, provider_id: ProviderId, *, now: datetime | None = None
+) -> list[OpenOffer]:
+    """The pending and active offers the provider may subscribe to, with its subscriptions."""
+    at = _now(now)
+    with unit_of_work(store) as uow:
+        row = require_provider(uow, provider_id)
+        mine = {
+            s.chain_pk: s
+            for s in uow.providers.of_provider(row.pk)
+            if s.status is not SubscriptionStatus.CANCELLED
+        }
+        operators = {o.pk: o.operator_id for o in uow.operators.all()}
+        found = []
+        for pk in uow.providers.open_offer_pks(provider_id):
+            stored = uow.offers.get(pk)
+            if stored is None or stored.chain_pk is None:
+                continue
+            status = _status(stored, at)
+            if status in OPEN:
+                found.append(
+                    OpenOffer(
+                        stored, operators[stored.operator_pk], status, mine.get(stored.chain_pk)
+                    )
+                )
+        return found
+
+
+def subscribe(
+    store: Store,
+    provider_id: ProviderId,
+    offer_id: int,
+    sent: Mapping[str, object],
+    *,
+    terms_confirmed: bool,
+    actor: Actor,
+    now: datetime | None = None,
+) -> SubscriptionRow:
+    """Subscribe the provider to the offer's chain.
+
+    With a two-step process the master data is checked and the request waits for the
+    operator (`requested`); otherwise — an offer-to-all without two-step, or a bilateral
+    offer that names the provider — the provider is subscribed at once.
+    """
+    at = _now(now)
+    with unit_of_work(store, write=True) as uow:
+        provider = require_provider(uow, provider_id)
+        offer = _open_offer(uow, provider_id, offer_id)
+        status = _status(offer, at)
+        if status not in OPEN:
+            raise Conflict(
+                "subscription.offer_not_open",
+                f"Offer {offer_id} is {status.value}: only a pending or active offer takes "
+                "subscriptions",
+            )
+        assert offer.chain_pk is not None
+        _refuse_second(uow, provider, offer.chain_pk, at)
+        two_step = offer.offer.terms.two_step
+        data = master_data(two_step or TwoStepFields(), sent, terms_confirmed=terms_confirmed)
+        new = SubscriptionStatus.REQUESTED if two_step else SubscriptionStatus.SUBSCRIBED
+        pk = uow.providers.add_subscription(
+            provider_pk=provider.pk,
+            operator_pk=offer.operator_pk,
+            offer_pk=offer.pk,
+            chain_pk=offer.chain_pk,
+            status=new,
+            data=data,
+            now=at,
+        )
+        row = uow.providers.subscription(pk)
+        assert row is not None
+        _audit(uow, row, new.value, actor, at)
+        return row
+
+
+def _refuse_second(uow: UnitOfWork, provider: ProviderRow, chain_pk: int, at: datetime) -> None:
+    live = uow.providers.live(chain_pk, provider.pk)
+    if live is not None:
+        raise Conflict(
+            "subscription.exists",
+            f"Provider {provider.provider_id} already has subscription {live.pk} to this "
+            f"offer ({live.status.value})",
+        )
+    ends = uow.providers.latest_cancelled_end(chain_pk, provider.pk)
+    if ends is not None and ends > at:
+        raise Conflict(
+            "subscription.exists",
+            f"Provider {provider.provider_id}'s cancelled subscription to this offer runs "
+            f"until {ends.isoformat()}; subscribe again after that",
+        )
+
+
+def _own(uow: UnitOfWork, provider: ProviderRow, subscription_id: int) -> SubscriptionRow:
+    row = (
+        uow.providers.subscription(subscription_id, provider_pk=provider.pk, lock=True)
+        if 1 <= subscription_id <= MAX_ID
+        else None
+    )
+    if row is None:
+        raise _no_subscription(subscription_id)
+    return row
+
+
+def _no_subscription(subscription_id: int) -> NotFound:
+    return NotFound("subscription.not_found", f"No subscription {subscription_id} is found")
+
+
+def resubmit(
+    store: Store,
+    provider_id: ProviderId,
+    subscription_id: int,
+    sent: Mapping[str, object],
+    *,
+    terms_confirmed: bool,
+    actor: Actor,
+    now: datetime | None = None,
+) -> SubscriptionRow:
+    """A rejected request with fixed master data goes back to the operator (`requested`)."""
+    at = _now(now)
+    with unit_of_work(store, write=True) as uow:
+        provider = require_provider(uow, provider_id)
+        row = _own(uow, provider, subscription_id)
+        require_status(row.status, SubscriptionStatus.REJECTED, "resubmitted")
+        offer = uow.offers.chain(row.chain_pk)[-1]
+        two_step = offer.offer.terms.two_step or TwoStepFields()
+        data: MasterData = master_data(two_step, sent, terms_confirmed=terms_confirmed)
+        uow.providers.change(
+            row.pk,
+            at,
+            status=SubscriptionStatus.REQUESTED.value,
+            master_data=data.as_dict(),
+            terms_confirmed=data.terms_confirmed,
+            reject_reason=None,
+            requested_at=at,
+        )
+        _audit(uow, row, "resubmitted", actor, at)
+        changed = uow.providers.subscription(row.pk)
+        assert changed is not None
+        return changed
+
+
+def cancel(
+    store: Store,
+    provider_id: ProviderId,
+    subscription_id: int,
+    *,
+    effective_at: datetime | None = None,
+    actor: Actor,
+    now: datetime | None = None,
+) -> SubscriptionRow:
+    """Cancel a subscription: it ends after the cancellation period, never inside the
+    minimum term (`domain.subscription.cancellation_end`)."""
+    at = _now(now)
+    with unit_of_work(store, write=True) as uow:
+        provider = require_provider(uow, provider_id)
+        row = _own(uow, provider, subscription_id)
+        require_status(row.status, SubscriptionStatus.SUBSCRIBED, "cancelled")
+        assert row.subscribed_at is not None
+        terms = uow.offers.chain(row.chain_pk)[-1].offer.terms
+        ends = cancellation_end(
+            subscribed_at=row.subscribed_at,
+            now=at,
+            cancellation_days=terms.cancellation_days,
+            minimum_term_days=terms.minimum_term_days,
+            wanted=effective_at,
+        )
+        uow.providers.change(
+            row.pk,
+            at,
+            status=SubscriptionStatus.CANCELLED.value,
+            cancellation_requested_at=at,
+            cancelled_from=ends,
+        )
+        _audit(uow, row, "cancelled", actor, at)
+        changed = uow.providers.subscription(row.pk)
+        assert changed is not None
+        return changed
+
+
+def provider_subscriptions(store: Store, provider_id: ProviderId) -> list[SubscriptionRow]:
+    """The provider's subscriptions, oldest first."""
+    with unit_of_work(store) as uow:
+        provider = require_provider(uow, provider_id)
+        return uow.providers.of_provider(provider.pk)
+
+
+# --- the operator's side -------------------------------------------------------------------
+
+
+def _of_operator(uow: UnitOfWork, operator_pk: int, subscription_id: int) -> SubscriptionRow:
+    row = (
+        uow.providers.subscription(subscription_id, operator_pk=operator_pk, lock=True)
+        if 1 <= subscription_id <= MAX_ID
+        else None
+    )
+    if row is None:
+        raise _no_subscription(subscription_id)
+    return row
+
+
+def accept(
+    store: Store,
+    operator_id: OperatorId,
+    subscription_id: int,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
+) -> SubscriptionRow:
+    """The operator accepts a requested subscription: the provider is subscribed."""
+    at = _now(now)
+    with unit_of_work(store, write=True) as uow:
+        operator = require_operator(uow, operator_id)
+        row = _of_operator(uow, operator.pk, subscription_id)
+        require_status(row.status, SubscriptionStatus.REQUESTED, "accepted")
+        uow.providers.change(
+            row.pk, at, status=SubscriptionStatus.SUBSCRIBED.value, subscribed_at=at
+        )
+        _audit(uow, row, "accepted", actor, at)
+        changed = uow.providers.subscription(row.pk)
+        assert changed is not None
+        return changed
+
+
+def reject(
+    store: Store,
+    operator_id: OperatorId,
+    subscription_id: int,
+    reason: str,
+    message: str,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
+) -> SubscriptionRow:
+    """The operator rejects a requested subscription with one of Hubject's reasons."""
+    at = _now(now)
+    why = RejectReason.parse(reason)
+    text = REJECT_MESSAGE(message)
+    with unit_of_work(store, write=True) as uow:
+        operator = require_operator(uow, operator_id)
+        row = _of_operator(uow, operator.pk, subscription_id)
+        require_status(row.status, SubscriptionStatus.REQUESTED, "rejected")
+        uow.providers.change(
+            row.pk,
+            at,
+            status=SubscriptionStatus.REJECTED.value,
+            reject_reason=why.value,
+            reject_message=text,
+            rejected_at=at,
+        )
+        _audit(uow, row, "rejected", actor, at)
+        changed = uow.providers.subscription(row.pk)
+        assert changed is not None
+        return changed
+
+
+def offer_subscriptions(
+    store: Store, operator_id: OperatorId, offer_id: int
+) -> list[SubscriptionRow]:
+    """The subscriptions to the chain of the operator's offer `offer_id` (any version)."""
+    with unit_of_work(store) as uow:
+        operator = require_operator(uow, operator_id)
+        stored = uow.offers.get(offer_id, operator.pk) if 1 <= offer_id <= MAX_ID else None
+        if stored is None:
+            raise NotFound("offer.not_found", f"Offer {offer_id} is not found")
+        if stored.chain_pk is None:
+            return []
+        return uow.providers.of_chain(operator.pk, stored.chain_pk)
+
+
+def operator_subscriptions(store: Store, operator_id: OperatorId) -> list[SubscriptionRow]:
+    """Every subscription to the operator's offers, oldest first."""
+    with unit_of_work(store) as uow:
+        operator = require_operator(uow, operator_id)
+        return uow.providers.of_operator(operator.pk)
+
+
+def subscribed_offers_only(
+    uow: UnitOfWork, operator_pk: int, provider: ProviderId, offers: list[StoredOffer]
+) -> list[StoredOffer]:
+    """The offers of `offers` (the operator's, on one network) a provider may be priced
+    under: those whose chain it is subscribed to, or cancelled and not yet ended.
+
+    Shaped as the pricing service's `offers_open_to` seam (branch `ngp`,
+    `services/pricing.py`): pass it to price sessions for a provider's token. An unknown
+    provider has no subscriptions, so nothing is open to it.
+    """
+    row = uow.providers.get(provider)
+    if row is None:
+        return []
+    now = datetime.now(UTC)
+    chains = {
+        s.chain_pk
+        for s in uow.providers.of_provider(row.pk)
+        if s.operator_pk == operator_pk
+        and (
+            s.status is SubscriptionStatus.SUBSCRIBED
+            or (
+                s.status is SubscriptionStatus.CANCELLED
+                and s.cancelled_from is not None
+                and s.cancelled_from > now
+            )
+        )
+    }
+    return [offer for offer in offers if offer.chain_pk in chains]

@@ -52,6 +52,29 @@ TENANCY_TESTS = {
     ),
 }
 """Each endpoint and the test that proves B cannot reach A's objects through it."""
+OFFER_PATH = "/api/v1/offers/{offer_id}"
+HUBJECT_OFFERS = "/api/partner/v1/operators/{operator_id}/service-offers"
+TENANCY_TESTS.update(
+    dict.fromkeys(
+        [
+            ("GET", "/api/v1/offers"),
+            ("POST", "/api/v1/offers"),
+            ("GET", OFFER_PATH),
+            ("PUT", OFFER_PATH),
+            ("PATCH", OFFER_PATH),
+            ("DELETE", OFFER_PATH),
+            ("GET", OFFER_PATH + "/review"),
+            ("POST", OFFER_PATH + "/publish"),
+            ("POST", OFFER_PATH + "/versions"),
+            ("GET", OFFER_PATH + "/versions"),
+            ("GET", OFFER_PATH + "/zero-priced-evses"),
+            ("POST", HUBJECT_OFFERS),
+            ("PUT", HUBJECT_OFFERS + "/{service_offer_id}"),
+            ("POST", HUBJECT_OFFERS + "/attachments"),
+        ],
+        "test_b_reaches_none_of_as_offers",
+    )
+)
 B_EVSES = ["NL*EVN*E1", "NL*EVN*E2"]
 
 
@@ -358,3 +381,54 @@ def test_bs_networks_and_audit_hold_only_its_own(tenants: Api) -> None:
         "network.created"
     ]
     assert tenants.get("/api/v1/audit", tenants.A).json()["total"] == 3
+
+
+def test_b_reaches_none_of_as_offers(api: Api) -> None:
+    """B's token on A's offers, A's network or A's Hubject paths: 404 like a missing one;
+    B's own list holds nothing of A's; nothing is written."""
+    import json
+
+    from tests.api.offer_api import OFFERS, fixture_bytes, hubject_path, prepare, send
+
+    net = prepare(api)
+    body = fixture_bytes("create_unlimited_offer_to_all.json", net)
+    draft = send(api, "POST", OFFERS, body)
+    assert draft.status_code == 201, draft.text
+    published = send(api, "POST", hubject_path(api), body.replace(b'"Berlin public', b'"Other'),
+                     acknowledgeZeroPriced=3)  # fmt: skip
+    assert published.status_code == 201, published.text
+    offer_id = draft.json()["id"]
+    update = fixture_bytes("update_prices.json", net)
+    before = dump(api.store)
+    assert send(api, "GET", OFFERS, as_=api.B).json() == {"items": []}
+    for method, suffix, sent in [
+        ("GET", "", None),
+        ("PUT", "", body),
+        ("PATCH", "", b'{"partnerInternalId": "Mine"}'),
+        ("DELETE", "", None),
+        ("GET", "/review", None),
+        ("POST", "/publish", b'{"acknowledge_zero_priced": 3}'),
+        ("POST", "/versions", update),
+        ("GET", "/versions", None),
+        ("GET", "/zero-priced-evses", None),
+    ]:
+        foreign = send(api, method, f"{OFFERS}/{offer_id}{suffix}", sent, as_=api.B)
+        absent = send(api, method, f"{OFFERS}/999999{suffix}", sent, as_=api.B)
+        api.problem(foreign, 404, "offer.not_found")
+        assert without_ids(foreign.json(), str(offer_id)) == without_ids(absent.json(), "999999")
+    api.problem(send(api, "POST", OFFERS, body, as_=api.B), 404, "network.not_found")
+    api.problem(send(api, "POST", hubject_path(api, api.B), body, as_=api.B), 404,
+                "network.not_found")  # fmt: skip
+    put = send(api, "PUT", f"{hubject_path(api, api.B)}/{offer_id}", update, as_=api.B)
+    api.problem(put, 404, "offer.not_found")
+    for method, path in (("POST", hubject_path(api)), ("PUT", f"{hubject_path(api)}/{offer_id}")):
+        wrong = send(api, method, path, json.dumps({}).encode(), as_=api.B)
+        api.problem(wrong, 404, "operator.not_found")
+    upload = api.client.post(
+        f"{hubject_path(api)}/attachments",
+        files={"file": ("t.pdf", b"%PDF-1.4", "application/pdf")},
+        data={"attachmentType": "pdf"},
+        headers=api.auth(api.B),
+    )
+    api.problem(upload, 404, "operator.not_found")
+    assert dump(api.store) == before

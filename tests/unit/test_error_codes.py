@@ -14,10 +14,12 @@ NOT_CODES = {
     "networks.id",
     "evse_groups.id",
     "evse_groups.network_pk",
+    "offers.id",
     "sqlalchemy.url",
     "evsenet.api",
     "evsenet.sqlite",
     "zone.tab",
+    "attachment.pdf",
 }
 """Dotted strings of the source that are no error codes: foreign keys, a configuration
 key, a logger and file names."""

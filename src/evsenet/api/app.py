@@ -14,7 +14,17 @@ from fastapi import FastAPI
 
 from evsenet import config
 from evsenet.api.problems import install_problem_handlers
-from evsenet.api.routes import assignments, audit, evses, health, networks, oicp, operator
+from evsenet.api.routes import (
+    assignments,
+    audit,
+    evses,
+    health,
+    hubject_offers,
+    networks,
+    offers,
+    oicp,
+    operator,
+)
 from evsenet.store.engine import Store
 
 DESCRIPTION = """
@@ -58,4 +68,6 @@ def create_app(store: Store | None = None, *, max_body_bytes: int | None = None)
     app.include_router(networks.router)
     app.include_router(assignments.router)
     app.include_router(audit.router)
+    app.include_router(offers.router)
+    app.include_router(hubject_offers.router)
     return app

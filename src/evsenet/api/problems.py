@@ -24,7 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from evsenet.domain.errors import BatchRejected, Conflict, DomainError, NotFound
+from evsenet.domain.errors import BatchRejected, Conflict, DomainError, InvalidRecord, NotFound
 from evsenet.domain.network import AssignmentRefused
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -121,6 +121,8 @@ def domain_problem(error: DomainError) -> ProblemResponse:
         errors = [record.as_dict() for record in error.problems]
     elif isinstance(error, AssignmentRefused):
         errors = [refusal.as_dict() for refusal in error.problems]
+    elif isinstance(error, InvalidRecord):
+        errors = [{"field": p.field, "code": p.code, "message": p.message} for p in error.problems]
     elif error.field is not None:
         errors = [{"field": error.field, "code": error.code, "message": error.message}]
     return problem(status_of(error), error.code, error.message, errors=errors)

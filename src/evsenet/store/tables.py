@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -220,3 +222,95 @@ audit_log = Table(
 it. `network_pk` has no foreign key: the entry outlives a deleted network. `counts` is a
 JSON object, `evse_ids` a JSON list of at most 1,000 EVSE IDs (`evse_ids_total` counts
 them all)."""
+
+offers = Table(
+    "offers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=False),
+    Column("network_pk", Id, ForeignKey("networks.id", ondelete="CASCADE"), nullable=False),
+    Column("chain_pk", Id, ForeignKey("offers.id"), nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("previous_offer_id", Id, ForeignKey("offers.id"), nullable=True),
+    Column("next_offer_id", Id, ForeignKey("offers.id"), nullable=True),
+    Column("status", String(10), nullable=False, server_default="draft"),
+    Column("placeholder_id", String(100), nullable=False, server_default=""),
+    Column("name", String(255), nullable=False),
+    Column("description", String(255), nullable=False, server_default=""),
+    Column("service_type", Integer, nullable=False),
+    Column("offer_to_all", Boolean, nullable=False),
+    Column("valid_from", UtcDateTime, nullable=False),
+    Column("valid_to", UtcDateTime, nullable=True),
+    Column("notice_days", Integer, nullable=True),
+    Column("notice_message", String(255), nullable=False, server_default=""),
+    Column("lead_time_days", Integer, nullable=True),
+    Column("cancellation_days", Integer, nullable=False),
+    Column("minimum_term_days", Integer, nullable=False),
+    Column("two_step", Text, nullable=True),
+    Column("attachment_id", String(100), nullable=True),
+    Column("vat_percent", ExactDecimal(5, 2), nullable=False),
+    Column("pricing", Text, nullable=False),
+    Column("effective_from", UtcDateTime, nullable=False),
+    Column("effective_to", UtcDateTime, nullable=True),
+    Column("published_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("previous_offer_id"),
+    UniqueConstraint("next_offer_id"),
+    UniqueConstraint("chain_pk", "version"),
+    CheckConstraint("status IN ('draft', 'published')", name="status"),
+    CheckConstraint("version >= 1", name="version_positive"),
+    CheckConstraint("(version = 1) = (previous_offer_id IS NULL)", name="version_link"),
+    CheckConstraint(
+        "status = 'published' OR (version = 1 AND next_offer_id IS NULL)", name="draft_unlinked"
+    ),
+    CheckConstraint(
+        "(status = 'published') = (published_at IS NOT NULL AND chain_pk IS NOT NULL)",
+        name="published_fields",
+    ),
+    CheckConstraint(
+        "effective_to IS NULL OR effective_to > effective_from", name="effective_period"
+    ),
+    CheckConstraint("service_type IN (1, 10)", name="service_type"),
+    CheckConstraint(
+        "(valid_to IS NULL) = (lead_time_days IS NOT NULL)", name="limited_or_unlimited"
+    ),
+    CheckConstraint("vat_percent >= 0 AND vat_percent <= 100", name="vat_percent"),
+    Index("ix_offers_operator_pk_id", "operator_pk", "id"),
+    Index("ix_offers_network_pk_effective_from", "network_pk", "effective_from"),
+)
+"""Service offers: drafts and published price versions. The terms are columns; the
+prices (tariffs and per-group schedules) are one JSON document (`pricing`), written once
+and never changed after publishing. A chain of price versions shares `chain_pk` (the id
+of version 1); version N links to N+1 (`next_offer_id`) and back (`previous_offer_id`),
+each link unique, so that a version has one successor whatever two requests try at once.
+`effective_from`/`effective_to` is when the version prices sessions: version 1 starts at
+`valid_from`, N+1 at its update date, and N ends where N+1 starts."""
+
+offer_providers = Table(
+    "offer_providers",
+    metadata,
+    Column("offer_pk", Id, ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True),
+    Column("provider_id", String(5), primary_key=True),
+    Index("ix_offer_providers_provider_id", "provider_id", "offer_pk"),
+)
+"""The audience of a bilateral offer: normalised provider IDs (`DEICE`)."""
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+"""The largest terms-and-conditions PDF an operator may upload."""
+
+offer_attachments = Table(
+    "offer_attachments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint(f"size BETWEEN 1 AND {MAX_ATTACHMENT_BYTES}", name="size"),
+    CheckConstraint("length(content) = size", name="size_matches"),
+    Index("ix_offer_attachments_operator_pk_id", "operator_pk", "id"),
+)
+"""Terms-and-conditions PDFs, kept in the database (an offer names one by id)."""

@@ -11,6 +11,7 @@ from evsenet.store.engine import Store
 from evsenet.store.repositories.audit import AuditRepository
 from evsenet.store.repositories.evses import EvseRepository
 from evsenet.store.repositories.networks import NetworkRepository
+from evsenet.store.repositories.offers import OfferRepository
 from evsenet.store.repositories.operators import OperatorRepository
 from evsenet.store.repositories.tokens import TokenRepository
 
@@ -25,6 +26,7 @@ class UnitOfWork:
         self.tokens = TokenRepository(connection)
         self.networks = NetworkRepository(connection)
         self.audit = AuditRepository(connection)
+        self.offers = OfferRepository(connection)
 
 
 @contextmanager

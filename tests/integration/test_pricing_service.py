@@ -17,11 +17,10 @@ import pytest
 
 from evsenet.domain.errors import DomainError, NotFound
 from evsenet.domain.pricing.ngp_session import NgpSession
+from evsenet.domain.pricing.priced_session import SessionPrice, SessionRequest
 from evsenet.services import offers as offer_svc
 from evsenet.services.pricing import (
     PricingRefusal,
-    SessionPrice,
-    SessionRequest,
     price_session_at_evse,
     price_sessions,
     simulate,

@@ -18,19 +18,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from decimal import Decimal
 from itertools import islice
 
 from evsenet.domain.errors import DomainError, NotFound
 from evsenet.domain.ids import EvseId, OperatorId, ProviderId
 from evsenet.domain.offer import Offer
-from evsenet.domain.pricing import CompiledTariff, Cost, PricingWarning, compile_tariff
+from evsenet.domain.pricing import CompiledTariff, Cost, compile_tariff
 from evsenet.domain.pricing.breakdown import PricedDimension
 from evsenet.domain.pricing.engine import price_session
 from evsenet.domain.pricing.ngp import CompiledGroup, compile_group
 from evsenet.domain.pricing.ngp_offer import OfferCandidate, offer_for_session
-from evsenet.domain.pricing.ngp_session import NgpSession, engine_session
+from evsenet.domain.pricing.ngp_session import engine_session
+from evsenet.domain.pricing.priced_session import (
+    PriceLine,
+    SessionPrice,
+    SessionRequest,
+    Simulation,
+    chart_of,
+)
 from evsenet.domain.schedule_lookup import zone_info
 from evsenet.services.operators import require_operator
 from evsenet.store.engine import Store
@@ -50,54 +56,6 @@ COMPONENT_NAMES = {
     PricedDimension.RESERVATION_TIME: "RESERVATION",
 }
 """The NGP name of each engine dimension (a blocking fee is inside TIME or PARKING)."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SessionRequest:
-    """A session to price: where, for whom, and what happened."""
-
-    evse_id: str
-    provider_id: str
-    session: NgpSession
-    id: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PriceLine:
-    """One slice × component of the breakdown (amounts with four decimals)."""
-
-    component: str
-    start: datetime
-    end: datetime
-    quantity: Decimal
-    unit: str
-    unit_price: Decimal
-    vat_percent: Decimal | None
-    amount_excl_vat: Decimal
-    amount_incl_vat: Decimal
-    tariff: str | None
-    slot: str | None
-    reason: str
-    step_rounding: bool = False
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SessionPrice:
-    """A priced session: totals rounded once to the currency's minor unit, and why."""
-
-    id: str | None
-    evse_id: str
-    provider_id: str
-    currency: str | None
-    total: Cost
-    components: dict[str, Cost]
-    lines: tuple[PriceLine, ...]
-    warnings: tuple[PricingWarning, ...]
-    offer_id: int | None = None
-    offer_version: int | None = None
-    group_id: int | None = None
-    group_name: str | None = None
-    zero_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,37 +291,6 @@ def _keys(chunk: Sequence[SessionRequest]) -> list[str]:
         except DomainError:
             continue
     return keys
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ChartBar:
-    """One stacked-bar segment: a slice (slot) and component with its amounts."""
-
-    slot: str
-    component: str
-    amount_excl_vat: Decimal
-    amount_incl_vat: Decimal
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Simulation:
-    """A simulated session's price and the data of a stacked bar per slot and component."""
-
-    price: SessionPrice
-    chart: tuple[ChartBar, ...]
-
-
-def chart_of(price: SessionPrice) -> tuple[ChartBar, ...]:
-    """The breakdown summed per (slot, component), in the order slots first appear."""
-    sums: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
-    for line in price.lines:
-        key = (line.slot or "not priced", line.component)
-        excl, incl = sums.get(key, (ZERO, ZERO))
-        sums[key] = (excl + line.amount_excl_vat, incl + line.amount_incl_vat)
-    return tuple(
-        ChartBar(slot=slot, component=component, amount_excl_vat=excl, amount_incl_vat=incl)
-        for (slot, component), (excl, incl) in sums.items()
-    )
 
 
 def simulate(

@@ -75,6 +75,16 @@ TENANCY_TESTS.update(
         "test_b_reaches_none_of_as_offers",
     )
 )
+TENANCY_TESTS.update(
+    dict.fromkeys(
+        [
+            ("POST", "/api/v1/prices"),
+            ("POST", "/api/v1/prices:batch"),
+            ("POST", "/api/v1/simulations"),
+        ],
+        "test_b_prices_nothing_at_as_evses_and_simulates_none_of_as_offers",
+    )
+)
 B_EVSES = ["NL*EVN*E1", "NL*EVN*E2"]
 
 
@@ -432,3 +442,12 @@ def test_b_reaches_none_of_as_offers(api: Api) -> None:
     )
     api.problem(upload, 404, "operator.not_found")
     assert dump(api.store) == before
+
+
+def test_b_prices_nothing_at_as_evses_and_simulates_none_of_as_offers(api: Api) -> None:
+    """The pricing paths' tenancy test lives with them (tests/api/test_prices_api.py)."""
+    from tests.api import test_prices_api
+
+    test_prices_api.test_b_prices_nothing_at_as_evses_and_simulates_none_of_as_offers(
+        test_prices_api.publish_offer(api)
+    )

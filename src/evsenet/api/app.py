@@ -24,6 +24,7 @@ from evsenet.api.routes import (
     offers,
     oicp,
     operator,
+    prices,
 )
 from evsenet.store.engine import Store
 
@@ -70,4 +71,5 @@ def create_app(store: Store | None = None, *, max_body_bytes: int | None = None)
     app.include_router(audit.router)
     app.include_router(offers.router)
     app.include_router(hubject_offers.router)
+    app.include_router(prices.router)
     return app

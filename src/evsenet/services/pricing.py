@@ -79,7 +79,10 @@ def every_offer_open(
 
 
 @dataclass
-class _Cache:
+class PricingCache:
+    """Compiled tariffs per (offer version, group) and published offers per network,
+    kept for one batch (published versions never change)."""
+
     compiled: dict[tuple[int, int], tuple[CompiledGroup, CompiledTariff] | None] = field(
         default_factory=dict
     )
@@ -103,7 +106,7 @@ def _zero(request: SessionRequest, evse_id: str, reason: str, **extra: object) -
 
 
 def _compiled(
-    cache: _Cache, offer_pk: int, offer: Offer, group_pk: int
+    cache: PricingCache, offer_pk: int, offer: Offer, group_pk: int
 ) -> tuple[CompiledGroup, CompiledTariff] | None:
     key = (offer_pk, group_pk)
     if key not in cache.compiled:
@@ -127,7 +130,7 @@ def _price_under(
     offer_pk: int,
     offer: Offer,
     version: int,
-    cache: _Cache,
+    cache: PricingCache,
 ) -> SessionPrice:
     assert place.group_pk is not None
     compiled = _compiled(cache, offer_pk, offer, place.group_pk)
@@ -208,7 +211,7 @@ def _price_one(
     operator_pk: int,
     request: SessionRequest,
     places: dict[str, EvsePlace],
-    cache: _Cache,
+    cache: PricingCache,
     offers_open_to: OffersOpenTo,
 ) -> SessionPrice:
     reads = PricingReads(uow.connection)
@@ -256,6 +259,8 @@ def price_sessions(
     requests: Iterable[SessionRequest],
     *,
     offers_open_to: OffersOpenTo = every_offer_open,
+    cache: PricingCache | None = None,
+    first_index: int = 0,
 ) -> Iterator[SessionPrice | PricingRefusal]:
     """Price many sessions lazily, in order: a `SessionPrice` or a `PricingRefusal` each.
 
@@ -263,9 +268,9 @@ def price_sessions(
     `NotFound` `operator.unknown` before the first answer when the operator is unknown.
     """
     operator_id = operator if isinstance(operator, OperatorId) else OperatorId.parse(operator)
-    cache = _Cache()
+    cache = cache if cache is not None else PricingCache()
     source = iter(requests)
-    index = 0
+    index = first_index
     with unit_of_work(store) as uow:
         operator_pk = require_operator(uow, operator_id).pk
     while chunk := list(islice(source, BATCH_CHUNK)):
@@ -321,5 +326,7 @@ def simulate(
             else "The EVSE is in no group of the offer's network: priced at zero",
         )
     else:
-        price = _price_under(request, place, stored.pk, stored.offer, stored.version, _Cache())
+        price = _price_under(
+            request, place, stored.pk, stored.offer, stored.version, PricingCache()
+        )
     return Simulation(price=price, chart=chart_of(price))

@@ -173,7 +173,48 @@ def test_b_prices_nothing_at_as_evses_and_simulates_none_of_as_offers(priced: Ap
     draft_id = priced.draft_id  # type: ignore[attr-defined]
     simulated = post(priced, "/api/v1/simulations", SESSION | {"offer_id": draft_id}, priced.B)
     priced.problem(simulated, 404, "offer.not_found")
+    for offer_id in (draft_id, 999999):
+        exported = priced.client.get(
+            f"/api/v1/offers/{offer_id}/ocpi/tariffs", headers=priced.auth(priced.B)
+        )
+        priced.problem(exported, 404, "offer.not_found")
     answers = batch(priced, json.dumps(SESSION).encode(), as_=priced.B)
     assert answers[0]["problem"]["code"] == "evse.not_found"
     assert "DE*ABC" not in json.dumps(answers[0]["problem"]).replace(SESSION["evse_id"], "")
     assert dump(priced.store) == before
+
+
+def test_every_group_of_a_published_offer_is_an_ocpi_tariff_that_prices_the_same(
+    priced: Api,
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from evsenet.domain.pricing import price_session
+    from evsenet.domain.pricing.ngp_session import NgpSession, engine_session
+    from evsenet.formats.ocpi import dumps, read_tariff
+    from evsenet.formats.price_sessions import read_session
+
+    offers = send(priced, "GET", OFFERS).json()["items"]
+    published = next(o["id"] for o in offers if o["id"] != priced.draft_id)  # type: ignore[attr-defined]
+    response = priced.client.get(
+        f"{OFFERS}/{published}/ocpi/tariffs", headers=priced.auth(priced.A)
+    )
+    assert response.status_code == 200, response.text
+    exported = json.loads(response.text, parse_float=Decimal)["tariffs"]
+    assert len(exported) == 2
+    north = exported[0]["tariff"]
+    assert north["currency"] == "EUR"
+    assert (north["country_code"], north["party_id"]) == ("DE", "ABC")
+    assert all(c["vat"] == 19 for e in north["elements"] for c in e["price_components"])
+    tariff = read_tariff(dumps(north), extensions=True).tariff
+    request = read_session(SESSION)
+    session: NgpSession = request.session
+    engine, _ = engine_session(session, ZoneInfo("Europe/Berlin"))
+    assert price_session(tariff, engine).total_cost.excl_vat == D("16.65")
+    draft = priced.client.get(
+        f"{OFFERS}/{priced.draft_id}/ocpi/tariffs",  # type: ignore[attr-defined]
+        headers=priced.auth(priced.A),
+    )
+    priced.problem(draft, 409, "pricing.offer_not_published")
+    foreign = priced.client.get(f"{OFFERS}/{published}/ocpi/tariffs", headers=priced.auth(priced.B))
+    priced.problem(foreign, 404, "offer.not_found")

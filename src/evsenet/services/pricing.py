@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 from itertools import islice
 
-from evsenet.domain.errors import DomainError, NotFound
+from evsenet.domain.errors import Conflict, DomainError, NotFound
 from evsenet.domain.ids import EvseId, OperatorId, ProviderId
 from evsenet.domain.offer import Offer
 from evsenet.domain.pricing import CompiledTariff, Cost, compile_tariff
@@ -330,3 +331,48 @@ def simulate(
             request, place, stored.pk, stored.offer, stored.version, PricingCache()
         )
     return Simulation(price=price, chart=chart_of(price))
+
+
+@dataclass(frozen=True, slots=True)
+class GroupTariff:
+    """A published offer's group and its prices as one engine tariff (for exports)."""
+
+    group_id: int
+    group: CompiledGroup
+    effective_from: datetime
+    effective_to: datetime | None
+    published_at: datetime | None
+
+
+def published_group_tariffs(
+    store: Store, operator: OperatorId | str, offer_id: int
+) -> list[GroupTariff]:
+    """Every group of the operator's published offer `offer_id` compiled to the engine
+    tariff that prices it. Raises `NotFound` `offer.not_found` (another operator's offer
+    too) and `Conflict` `pricing.offer_not_published` for a draft."""
+    operator_id = operator if isinstance(operator, OperatorId) else OperatorId.parse(operator)
+    with unit_of_work(store) as uow:
+        operator_pk = require_operator(uow, operator_id).pk
+        stored = uow.offers.get(offer_id, operator_pk) if 1 <= offer_id < 2**63 else None
+    if stored is None:
+        raise NotFound("offer.not_found", f"This operator has no offer {offer_id}")
+    if not stored.published:
+        raise Conflict(
+            "pricing.offer_not_published",
+            f"Offer {offer_id} is a draft; only a published offer's prices are exported",
+        )
+    result = []
+    cache = PricingCache()
+    for prices in stored.offer.groups:
+        compiled = _compiled(cache, stored.pk, stored.offer, int(prices.group_id))
+        if compiled is not None:
+            result.append(
+                GroupTariff(
+                    int(prices.group_id),
+                    compiled[0],
+                    stored.effective_from,
+                    stored.effective_to,
+                    stored.published_at,
+                )
+            )
+    return result

@@ -15,6 +15,7 @@ The token's operator scopes every path: another operator's EVSE or offer answers
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -31,6 +32,7 @@ from evsenet.domain.ids import OperatorId
 from evsenet.domain.pricing.priced_session import SessionRequest
 from evsenet.formats._json_body import JsonBody, parse_json_object
 from evsenet.formats.ocpi._json import dumps
+from evsenet.formats.ocpi.tariffs import write_tariff
 from evsenet.formats.price_sessions import (
     chart_json,
     read_session,
@@ -229,3 +231,24 @@ async def simulate(caller: Caller, store: StoreDep, raw: SessionBody) -> Respons
         )
 
     return await run_in_threadpool(work)
+
+
+@router.get("/offers/{offer_id}/ocpi/tariffs", responses=problem_responses(409))
+def ocpi_tariffs(caller: Caller, store: StoreDep, offer_id: int) -> Response:
+    """Every group of a published offer as an OCPI 2.2.1 Tariff (the compiled tariff the
+    engine prices), with notes on what OCPI cannot say (docs/pricing.md)."""
+    groups = service.published_group_tariffs(store, caller, offer_id)
+    country, _, party = caller.display.partition("*")
+    tariffs = []
+    for group in groups:
+        tariff = replace(
+            group.group.tariff,
+            id=f"{offer_id}-{group.group_id}",
+            country_code=country if party else "",
+            party_id=party,
+            start=group.effective_from,
+            end=group.effective_to,
+        )
+        export = write_tariff(tariff, last_updated=group.published_at)
+        tariffs.append({"group_id": group.group_id, "tariff": export.body, "notes": export.notes})
+    return _json({"offer_id": offer_id, "tariffs": tariffs})

@@ -4,7 +4,7 @@
 session, common options); `evsenet.cli.output` renders.
 """
 
-from evsenet.cli import db, demo, evses, ocpi, offers, operators, serve, tokens
+from evsenet.cli import db, demo, evses, ocpi, offers, operators, price, serve, tokens
 from evsenet.cli.base import app
 
-__all__ = ["app", "db", "demo", "evses", "ocpi", "offers", "operators", "serve", "tokens"]
+__all__ = ["app", "db", "demo", "evses", "ocpi", "offers", "operators", "price", "serve", "tokens"]

@@ -174,10 +174,11 @@ def test_b_prices_nothing_at_as_evses_and_simulates_none_of_as_offers(priced: Ap
     simulated = post(priced, "/api/v1/simulations", SESSION | {"offer_id": draft_id}, priced.B)
     priced.problem(simulated, 404, "offer.not_found")
     for offer_id in (draft_id, 999999):
-        exported = priced.client.get(
-            f"/api/v1/offers/{offer_id}/ocpi/tariffs", headers=priced.auth(priced.B)
-        )
-        priced.problem(exported, 404, "offer.not_found")
+        for export in ("ocpi/tariffs", "oicp/pricing-products", "oicp/evse-pricing"):
+            exported = priced.client.get(
+                f"/api/v1/offers/{offer_id}/{export}", headers=priced.auth(priced.B)
+            )
+            priced.problem(exported, 404, "offer.not_found")
     answers = batch(priced, json.dumps(SESSION).encode(), as_=priced.B)
     assert answers[0]["problem"]["code"] == "evse.not_found"
     assert "DE*ABC" not in json.dumps(answers[0]["problem"]).replace(SESSION["evse_id"], "")
@@ -218,3 +219,42 @@ def test_every_group_of_a_published_offer_is_an_ocpi_tariff_that_prices_the_same
     priced.problem(draft, 409, "pricing.offer_not_published")
     foreign = priced.client.get(f"{OFFERS}/{published}/ocpi/tariffs", headers=priced.auth(priced.B))
     priced.problem(foreign, 404, "offer.not_found")
+
+
+def test_a_published_offer_is_oicp_pricing_products_and_evse_pricing(priced: Api) -> None:
+    offers = send(priced, "GET", OFFERS).json()["items"]
+    draft_id = priced.draft_id  # type: ignore[attr-defined]
+    published = next(o["id"] for o in offers if o["id"] != draft_id)
+    base = f"{OFFERS}/{published}/oicp"
+    products = priced.client.get(f"{base}/pricing-products", headers=priced.auth(priced.A))
+    assert products.status_code == 200, products.text
+    answer = json.loads(products.text, parse_float=Decimal)
+    (body,) = answer["bodies"]
+    data = body["PricingProductData"]
+    assert (data["OperatorID"], data["ProviderID"]) == ("DE*ABC", "*")
+    records = {r["ProductID"]: r for r in data["PricingProductDataRecords"]}
+    north_day = next(
+        r for pid, r in records.items() if pid.endswith("-Day") and r["ProductAvailabilityTimes"]
+    )
+    assert north_day["ReferenceUnit"] == "KILOWATT_HOUR"
+    assert north_day["PricePerReferenceUnit"] == D("0.59")
+    periods = north_day["ProductAvailabilityTimes"][0]["Periods"]
+    assert {"begin": "06:00", "end": "22:00"} in periods
+    assert [a["AdditionalReference"] for a in north_day["AdditionalReferences"]] == [
+        "START FEE",
+        "PARKING FEE",
+    ]
+    assert any("grace" in note for note in answer["notes"])
+    evses = priced.client.get(f"{base}/evse-pricing", headers=priced.auth(priced.A))
+    assert evses.status_code == 200, evses.text
+    pricing = evses.json()["bodies"][0]["EVSEPricing"]
+    assert len(pricing) == 7
+    first = next(p for p in pricing if p["EvseID"] == "DE*ABC*E1")
+    assert sorted(first["EvseIDProductList"]) == sorted(
+        pid for pid in records if pid.startswith(first["EvseIDProductList"][0].split("-")[0])
+    )
+    for path in ("pricing-products", "evse-pricing"):
+        draft = priced.client.get(f"{OFFERS}/{draft_id}/oicp/{path}", headers=priced.auth(priced.A))
+        priced.problem(draft, 409, "pricing.offer_not_published")
+        foreign = priced.client.get(f"{base}/{path}", headers=priced.auth(priced.B))
+        priced.problem(foreign, 404, "offer.not_found")

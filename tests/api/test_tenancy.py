@@ -82,6 +82,8 @@ TENANCY_TESTS.update(
             ("POST", "/api/v1/prices:batch"),
             ("POST", "/api/v1/simulations"),
             ("GET", "/api/v1/offers/{offer_id}/ocpi/tariffs"),
+            ("GET", "/api/v1/offers/{offer_id}/oicp/pricing-products"),
+            ("GET", "/api/v1/offers/{offer_id}/oicp/evse-pricing"),
         ],
         "test_b_prices_nothing_at_as_evses_and_simulates_none_of_as_offers",
     )

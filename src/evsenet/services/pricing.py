@@ -376,3 +376,38 @@ def published_group_tariffs(
                 )
             )
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedOffer:
+    """A published offer with what its exports need: the operator's name and, per group
+    id, the EVSE IDs (as sent) assigned to the group."""
+
+    offer: Offer
+    operator_name: str
+    members: dict[str, list[str]]
+
+
+def published_offer_members(
+    store: Store, operator: OperatorId | str, offer_id: int
+) -> PublishedOffer:
+    """The operator's published offer `offer_id` and its groups' EVSEs (one transaction).
+
+    Raises `NotFound` `offer.not_found` and `Conflict` `pricing.offer_not_published`.
+    """
+    operator_id = operator if isinstance(operator, OperatorId) else OperatorId.parse(operator)
+    with unit_of_work(store) as uow:
+        row = require_operator(uow, operator_id)
+        stored = uow.offers.get(offer_id, row.pk) if 1 <= offer_id < 2**63 else None
+        if stored is None:
+            raise NotFound("offer.not_found", f"This operator has no offer {offer_id}")
+        if not stored.published:
+            raise Conflict(
+                "pricing.offer_not_published",
+                f"Offer {offer_id} is a draft; only a published offer's prices are exported",
+            )
+        members = {
+            g.group_id: uow.networks.group_members(stored.network_pk, int(g.group_id))
+            for g in stored.offer.groups
+        }
+    return PublishedOffer(stored.offer, row.name, members)

@@ -33,6 +33,7 @@ from evsenet.domain.pricing.priced_session import SessionRequest
 from evsenet.formats._json_body import JsonBody, parse_json_object
 from evsenet.formats.ocpi._json import dumps
 from evsenet.formats.ocpi.tariffs import write_tariff
+from evsenet.formats.oicp_pricing import evse_pricing, pricing_products
 from evsenet.formats.price_sessions import (
     chart_json,
     read_session,
@@ -252,3 +253,22 @@ def ocpi_tariffs(caller: Caller, store: StoreDep, offer_id: int) -> Response:
         export = write_tariff(tariff, last_updated=group.published_at)
         tariffs.append({"group_id": group.group_id, "tariff": export.body, "notes": export.notes})
     return _json({"offer_id": offer_id, "tariffs": tariffs})
+
+
+@router.get("/offers/{offer_id}/oicp/pricing-products", responses=problem_responses(409))
+def oicp_pricing_products(caller: Caller, store: StoreDep, offer_id: int) -> Response:
+    """A published offer as OICP 2.3 `eRoamingPushPricingProductData` bodies (one per
+    provider audience), with notes on what OICP cannot say."""
+    published = service.published_offer_members(store, caller, offer_id)
+    bodies, notes = pricing_products(
+        published.offer, operator_id=caller.display, operator_name=published.operator_name
+    )
+    return _json({"offer_id": offer_id, "bodies": bodies, "notes": notes})
+
+
+@router.get("/offers/{offer_id}/oicp/evse-pricing", responses=problem_responses(409))
+def oicp_evse_pricing(caller: Caller, store: StoreDep, offer_id: int) -> Response:
+    """A published offer's EVSEs and their products as OICP 2.3 `eRoamingPushEVSEPricing`
+    bodies (one per provider audience)."""
+    published = service.published_offer_members(store, caller, offer_id)
+    return _json({"offer_id": offer_id, "bodies": evse_pricing(published.offer, published.members)})

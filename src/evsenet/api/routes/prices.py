@@ -181,7 +181,12 @@ def _price_lines(
 @router.post(
     "/prices:batch",
     responses={200: {"content": {NDJSON: {}}}, **problem_responses(415)},
-    openapi_extra=_body({"type": "string", "description": "JSON Lines of sessions"}, NDJSON),
+    # Documented as text/plain, which OpenAPI tools can write; application/x-ndjson and
+    # application/jsonl are taken alike.
+    openapi_extra=_body(
+        {"type": "string", "description": f"JSON Lines of sessions ({NDJSON} also taken)"},
+        "text/plain",
+    ),
 )
 async def price_batch(caller: Caller, store: StoreDep, request: Request) -> StreamingResponse:
     """Price many sessions: JSON Lines in, JSON Lines out (a price or a problem per line),

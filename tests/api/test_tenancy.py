@@ -111,6 +111,19 @@ TENANCY_TESTS.update(
         "test_two_operators_and_two_providers_each_see_only_their_own",
     )
 )
+TENANCY_TESTS.update(
+    dict.fromkeys(
+        [
+            ("POST", "/api/v1/prices"),
+            ("POST", "/api/v1/prices:batch"),
+            ("POST", "/api/v1/simulations"),
+            ("GET", "/api/v1/offers/{offer_id}/ocpi/tariffs"),
+            ("GET", "/api/v1/offers/{offer_id}/oicp/pricing-products"),
+            ("GET", "/api/v1/offers/{offer_id}/oicp/evse-pricing"),
+        ],
+        "test_b_prices_nothing_at_as_evses_and_simulates_none_of_as_offers",
+    )
+)
 B_EVSES = ["NL*EVN*E1", "NL*EVN*E2"]
 
 
@@ -629,3 +642,12 @@ def test_two_operators_and_two_providers_each_see_only_their_own(api: Api) -> No
         body = b"{}" if method in ("POST", "PUT") else None
         api.problem(send(api, method, path, body, as_=as_), 403, "auth.wrong_party")
     assert dump(api.store) == before
+
+
+def test_b_prices_nothing_at_as_evses_and_simulates_none_of_as_offers(api: Api) -> None:
+    """The pricing paths' tenancy test lives with them (tests/api/test_prices_api.py)."""
+    from tests.api import test_prices_api
+
+    test_prices_api.test_b_prices_nothing_at_as_evses_and_simulates_none_of_as_offers(
+        test_prices_api.publish_offer(api)
+    )

@@ -31,6 +31,7 @@ from evsenet.api.routes import (
     offers,
     oicp,
     operator,
+    prices,
     provider,
     subscriptions,
 )
@@ -102,6 +103,7 @@ def create_app(
     app.include_router(offers.router)
     app.include_router(hubject_offer_info.router)
     app.include_router(hubject_offers.router)
+    app.include_router(prices.router)
     app.include_router(subscriptions.router)
     app.include_router(provider.router)
     app.include_router(hubject_provider.router)

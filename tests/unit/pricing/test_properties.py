@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from evsenet.domain.money import currency
@@ -152,6 +152,11 @@ def test_the_price_never_falls_when_the_session_goes_on(
 def test_the_price_never_falls_when_a_period_charges_more(
     tariff: Tariff, session: Session, data: st.DataObject
 ) -> None:
+    # With kWh bands and time-based restrictions together, more energy reaches a band
+    # earlier in the session, so a band priced only after 15 minutes can get fewer kWh:
+    # 2.56 instead of 1.536 kWh in 30 min under [0.02/kWh for 0–2 kWh after 900 s], [0]
+    # costs 0.01 instead of 0.02. That is the tariff's rule, not the engine's error.
+    assume(not (_has_kwh_bands(tariff) and _has_time_restrictions(tariff)))
     index = data.draw(st.integers(0, len(session.periods) - 1))
     period = session.periods[index]
     if not period.charging_hours:
@@ -267,3 +272,20 @@ def test_pin_step_rounding_can_make_a_longer_session_cheaper() -> None:
     longer = Session(start=start, end=parked.end, time_zone=ZONE, periods=(charging, parked))
     assert price_session(tariff, short).total_cost.excl_vat == D("6.00")
     assert price_session(tariff, longer).total_cost.excl_vat == D("1.50")
+
+
+def _has_kwh_bands(tariff: Tariff) -> bool:
+    return any(
+        e.restrictions.min_kwh is not None or e.restrictions.max_kwh is not None
+        for e in tariff.elements
+    )
+
+
+def _has_time_restrictions(tariff: Tariff) -> bool:
+    return any(
+        e.restrictions.uses_local_time
+        or e.restrictions.min_duration is not None
+        or e.restrictions.max_duration is not None
+        or e.restrictions.uses_extension
+        for e in tariff.elements
+    )

@@ -108,7 +108,7 @@ def _local_cuts(
     """
     offset = start.astimezone(zone).utcoffset()
     if offset is not None and offset == end.astimezone(zone).utcoffset() and total < _FAST_SPAN:
-        local = start.replace(tzinfo=None) + offset
+        local = start.astimezone(UTC).replace(tzinfo=None) + offset
         since_midnight = _micros(local - datetime.combine(local.date(), MIDNIGHT))
         positions = []
         day = -since_midnight

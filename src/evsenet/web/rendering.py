@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,16 @@ def thousands(value: int) -> str:
     return f"{value:,}"
 
 
+def day(moment: datetime) -> str:
+    """An instant's date in UTC: `2027-01-01`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def moment(value: datetime) -> str:
+    """An instant in UTC to the second: `2027-01-01 00:00:00 UTC`."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def query(params: Mapping[str, object], **changes: object) -> str:
     """A query string of `params` with `changes` applied; empty values are left out."""
     merged = {**params, **changes}
@@ -35,6 +46,8 @@ def query(params: Mapping[str, object], **changes: object) -> str:
 
 templates.env.filters["kw"] = kilowatts
 templates.env.filters["thousands"] = thousands
+templates.env.filters["day"] = day
+templates.env.filters["moment"] = moment
 templates.env.globals["query"] = query
 
 

@@ -180,7 +180,105 @@
     if (evt.target.matches("[data-counter]")) { updateCounter(evt.target); }
   });
 
+  // The weekly schedule editor: paint hours with the chosen tariff (click, drag, or the
+  // keyboard: arrows move, Enter or Space paints); the exact-times text follows the grid.
+  // Without JavaScript the grid stays hidden and the text is the editor.
+  var painting = null;
+
+  function chosen(schedule) {
+    var on = schedule.querySelector("[data-paint][aria-pressed=true]");
+    return on ? on.getAttribute("data-paint") : null;
+  }
+
+  function dress(cell, name, colour) {
+    cell.className = "cell " + (name ? "colour-" + colour : "gap");
+    cell.setAttribute("data-tariff", name);
+    var hour = ("0" + cell.getAttribute("data-hour")).slice(-2);
+    cell.setAttribute("aria-label", cell.getAttribute("data-day") + " " + hour + ":00 " + (name || "no tariff"));
+  }
+
+  // Paint the rectangle of days and hours between `anchor` and `cell` (one cell alone when
+  // they are the same), so that a quick drag misses no hour.
+  function paint(anchor, cell) {
+    var schedule = cell.closest("[data-schedule]");
+    var name = chosen(schedule);
+    if (name === null) { return; }
+    var colour = schedule.querySelector("[data-paint][aria-pressed=true]").getAttribute("data-colour");
+    var rows = Array.prototype.slice.call(cell.closest("tbody").querySelectorAll("tr"));
+    var dayA = rows.indexOf(anchor.closest("tr")), dayB = rows.indexOf(cell.closest("tr"));
+    var hourA = parseInt(anchor.getAttribute("data-hour"), 10), hourB = parseInt(cell.getAttribute("data-hour"), 10);
+    for (var d = Math.min(dayA, dayB); d <= Math.max(dayA, dayB); d += 1) {
+      var cells = rows[d].querySelectorAll(".cell");
+      for (var h = Math.min(hourA, hourB); h <= Math.max(hourA, hourB); h += 1) { dress(cells[h], name, colour); }
+    }
+    writeSlots(schedule);
+  }
+
+  function two(n) { return ("0" + n).slice(-2); }
+
+  function writeSlots(schedule) {
+    var lines = [];
+    schedule.querySelectorAll("[data-grid] tbody tr").forEach(function (row) {
+      var cells = row.querySelectorAll(".cell");
+      var start = 0;
+      for (var h = 1; h <= cells.length; h += 1) {
+        var here = cells[start].getAttribute("data-tariff");
+        if (h < cells.length && cells[h].getAttribute("data-tariff") === here) { continue; }
+        if (here) {
+          lines.push(cells[start].getAttribute("data-day") + " " + two(start) + ":00:00-" + two(h - 1) + ":59:59 " + here);
+        }
+        start = h;
+      }
+    });
+    schedule.querySelector("[data-slots]").value = lines.join("\n");
+  }
+
+  document.addEventListener("click", function (evt) {
+    var choice = evt.target.closest("[data-paint]");
+    if (!choice) { return; }
+    choice.closest("[data-palette]").querySelectorAll("[data-paint]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b === choice ? "true" : "false");
+    });
+  });
+
+  document.addEventListener("mousedown", function (evt) {
+    var cell = evt.target.closest("[data-grid] .cell");
+    if (!cell || evt.button !== 0) { return; }
+    evt.preventDefault();
+    painting = cell;
+    paint(cell, cell);
+  });
+  document.addEventListener("mouseover", function (evt) {
+    var cell = painting && evt.target.closest("[data-grid] .cell");
+    if (cell && cell.closest("[data-grid]") === painting.closest("[data-grid]")) { paint(painting, cell); }
+  });
+  document.addEventListener("mouseup", function () { painting = null; });
+
+  document.addEventListener("keydown", function (evt) {
+    var cell = evt.target.closest && evt.target.closest("[data-grid] .cell");
+    if (!cell) { return; }
+    if (evt.key === "Enter" || evt.key === " ") { evt.preventDefault(); paint(cell, cell); return; }
+    var moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+    var move = moves[evt.key];
+    if (!move) { return; }
+    evt.preventDefault();
+    var rows = cell.closest("tbody").querySelectorAll("tr");
+    var day = Array.prototype.indexOf.call(rows, cell.closest("tr")) + move[0];
+    var hour = parseInt(cell.getAttribute("data-hour"), 10) + move[1];
+    if (day < 0 || day >= rows.length || hour < 0 || hour > 23) { return; }
+    rows[day].querySelectorAll(".cell")[hour].focus();
+  });
+
+  function showGrids() {
+    document.querySelectorAll("[data-schedule]").forEach(function (schedule) {
+      schedule.querySelectorAll("[data-palette], [data-grid-wrap], [data-grid-hint]").forEach(function (part) {
+        part.hidden = false;
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    showGrids();
     document.querySelectorAll("[data-evse-list]").forEach(refreshSelection);
   });
 })();

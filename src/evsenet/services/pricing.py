@@ -68,14 +68,22 @@ class PricingRefusal:
     error: DomainError
 
 
-OffersOpenTo = Callable[[UnitOfWork, int, ProviderId, list[StoredOffer]], list[StoredOffer]]
+OffersOpenTo = Callable[
+    [UnitOfWork, int, ProviderId, datetime, list[StoredOffer]], list[StoredOffer]
+]
+"""(unit of work, operator pk, provider, session start, the operator's published offers on
+the EVSE's network) → the offers the provider may be priced under at the session start."""
 
 
 def every_offer_open(
-    uow: UnitOfWork, operator_pk: int, provider: ProviderId, offers: list[StoredOffer]
+    uow: UnitOfWork,
+    operator_pk: int,
+    provider: ProviderId,
+    at: datetime,
+    offers: list[StoredOffer],
 ) -> list[StoredOffer]:
-    """The offers `provider` may be priced under: all of them, until subscriptions
-    (issue 10) restrict a provider to the offers it subscribed to."""
+    """The offers an operator's own token prices under: all of them (a provider's token
+    is restricted to its subscriptions, `subscriptions.subscribed_offers_only`)."""
     return offers
 
 
@@ -187,26 +195,6 @@ def _price_under(
     )
 
 
-def _place(
-    reads: PricingReads, operator_pk: int, evse: EvseId, places: dict[str, EvsePlace]
-) -> EvsePlace:
-    place = places.get(evse.normalised)
-    if place is None:
-        raise NotFound(
-            "evse.not_found",
-            f"EVSE {evse.sent} is not in this operator's inventory",
-            field="evse_id",
-        )
-    if place.withdrawn_at is not None:
-        raise DomainError(
-            "pricing.evse_withdrawn",
-            f"EVSE {evse.sent} was withdrawn on {place.withdrawn_at.isoformat()}; a withdrawn "
-            "EVSE prices nothing",
-            field="evse_id",
-        )
-    return place
-
-
 def _price_one(
     uow: UnitOfWork,
     operator_pk: int,
@@ -215,19 +203,34 @@ def _price_one(
     cache: PricingCache,
     offers_open_to: OffersOpenTo,
 ) -> SessionPrice:
-    reads = PricingReads(uow.connection)
     evse = EvseId.parse(request.evse_id)
+    ProviderId.parse(request.provider_id)
+    place = check_place(evse, places.get(evse.normalised))
+    return price_at_place(uow, operator_pk, place, request, cache, offers_open_to)
+
+
+def price_at_place(
+    uow: UnitOfWork,
+    operator_pk: int,
+    place: EvsePlace,
+    request: SessionRequest,
+    cache: PricingCache,
+    offers_open_to: OffersOpenTo,
+) -> SessionPrice:
+    """Price `request` at the operator's EVSE `place` (found and not withdrawn) under the
+    offer in force for its provider at the session start among those `offers_open_to`
+    lets it be priced under; raises `pricing.no_offer_in_force` when there is none."""
     provider = ProviderId.parse(request.provider_id)
-    place = _place(reads, operator_pk, evse, places)
     if place.network_pk is None or place.group_pk is None:
         # Still check the session, so that bad input is never hidden behind a zero.
         _, warnings = engine_session(request.session, zone_info(place.time_zone))
         return replace(_zero(request, place.evse_id, NO_GROUP), warnings=warnings)
     if place.network_pk not in cache.offers:
+        reads = PricingReads(uow.connection)
         cache.offers[place.network_pk] = reads.published_offers(operator_pk, place.network_pk)
-    open_offers = offers_open_to(uow, operator_pk, provider, cache.offers[place.network_pk])
-    candidates = [OfferCandidate(s, s.offer, s.effective_from, s.effective_to) for s in open_offers]
     at = request.session.session_start
+    open_offers = offers_open_to(uow, operator_pk, provider, at, cache.offers[place.network_pk])
+    candidates = [OfferCandidate(s, s.offer, s.effective_from, s.effective_to) for s in open_offers]
     chosen = offer_for_session(candidates, provider, at)
     if chosen is None:
         raise DomainError(
@@ -238,6 +241,27 @@ def _price_one(
         )
     stored = chosen.key
     return _price_under(request, place, stored.pk, stored.offer, stored.version, cache)
+
+
+def check_place(
+    evse: EvseId, place: EvsePlace | None, *, unknown: str = "is not in this operator's inventory"
+) -> EvsePlace:
+    """`place` when the EVSE is known and not withdrawn; else `evse.not_found` (the
+    answer for another operator's EVSE too) or `pricing.evse_withdrawn`."""
+    if place is None:
+        raise NotFound(
+            "evse.not_found",
+            f"EVSE {evse.sent} {unknown}",
+            field="evse_id",
+        )
+    if place.withdrawn_at is not None:
+        raise DomainError(
+            "pricing.evse_withdrawn",
+            f"EVSE {evse.sent} was withdrawn on {place.withdrawn_at.isoformat()}; a withdrawn "
+            "EVSE prices nothing",
+            field="evse_id",
+        )
+    return place
 
 
 def price_session_at_evse(
@@ -277,7 +301,7 @@ def price_sessions(
     while chunk := list(islice(source, BATCH_CHUNK)):
         answers: list[SessionPrice | PricingRefusal] = []
         with unit_of_work(store) as uow:
-            places = PricingReads(uow.connection).evse_places(operator_pk, _keys(chunk))
+            places = PricingReads(uow.connection).evse_places(operator_pk, evse_keys(chunk))
             for request in chunk:
                 try:
                     answers.append(
@@ -289,7 +313,8 @@ def price_sessions(
         yield from answers
 
 
-def _keys(chunk: Sequence[SessionRequest]) -> list[str]:
+def evse_keys(chunk: Sequence[SessionRequest]) -> list[str]:
+    """The normalised EVSE IDs of `chunk` (a malformed one is refused later, alone)."""
     keys = []
     for request in chunk:
         try:
@@ -316,7 +341,8 @@ def simulate(
         if stored is None:
             raise NotFound("offer.not_found", f"This operator has no offer {offer_id}")
         reads = PricingReads(uow.connection)
-        place = _place(reads, operator_pk, evse, reads.evse_places(operator_pk, [evse.normalised]))
+        places = reads.evse_places(operator_pk, [evse.normalised])
+        place = check_place(evse, places.get(evse.normalised))
     if place.group_pk is None or place.network_pk != stored.network_pk:
         engine_session(request.session, zone_info(place.time_zone))
         price = _zero(

@@ -24,6 +24,7 @@ from evsenet.domain.subscription import (
     RejectReason,
     SubscriptionStatus,
     cancellation_end,
+    in_force_at,
     master_data,
     offer_not_open,
     require_status,
@@ -357,30 +358,43 @@ def operator_subscriptions(store: Store, operator_id: OperatorId) -> list[Subscr
 
 
 def subscribed_offers_only(
-    uow: UnitOfWork, operator_pk: int, provider: ProviderId, offers: list[StoredOffer]
+    uow: UnitOfWork,
+    operator_pk: int,
+    provider: ProviderId,
+    at: datetime,
+    offers: list[StoredOffer],
 ) -> list[StoredOffer]:
-    """The offers of `offers` (the operator's, on one network) a provider may be priced
-    under: those whose chain it is subscribed to, or cancelled and not yet ended.
+    """The offers of `offers` (the operator's, on one network) `provider` may be priced
+    under at `at`: those of chains it has a subscription to in force then (subscribed by
+    `at`, cancellation not yet effective). An unknown provider has none.
 
-    Shaped as the pricing service's `offers_open_to` seam (branch `ngp`,
-    `services/pricing.py`): pass it to price sessions for a provider's token. An unknown
-    provider has no subscriptions, so nothing is open to it.
+    The pricing service's `offers_open_to` seam for a provider's token.
     """
     row = uow.providers.get(provider)
     if row is None:
         return []
-    now = datetime.now(UTC)
-    chains = {
-        s.chain_pk
-        for s in uow.providers.of_provider(row.pk)
-        if s.operator_pk == operator_pk
-        and (
-            s.status is SubscriptionStatus.SUBSCRIBED
-            or (
-                s.status is SubscriptionStatus.CANCELLED
-                and s.cancelled_from is not None
-                and s.cancelled_from > now
-            )
-        )
-    }
+    return subscribed_among(uow.providers.of_provider(row.pk), operator_pk, at, offers)
+
+
+def subscribed_among(
+    subscriptions: list[SubscriptionRow],
+    operator_pk: int,
+    at: datetime,
+    offers: list[StoredOffer],
+) -> list[StoredOffer]:
+    """The offers of `offers` whose chain one of `subscriptions` (one provider's) to the
+    operator is in force for at `at`."""
+    chains = {s.chain_pk for s in subscribed_among_operator(subscriptions, operator_pk, at)}
     return [offer for offer in offers if offer.chain_pk in chains]
+
+
+def subscribed_among_operator(
+    subscriptions: list[SubscriptionRow], operator_pk: int, at: datetime
+) -> list[SubscriptionRow]:
+    """The subscriptions of `subscriptions` to the operator's offers in force at `at`."""
+    return [
+        s
+        for s in subscriptions
+        if s.operator_pk == operator_pk
+        and in_force_at(subscribed_at=s.subscribed_at, cancelled_from=s.cancelled_from, at=at)
+    ]

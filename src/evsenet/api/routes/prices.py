@@ -24,11 +24,11 @@ from fastapi.responses import StreamingResponse
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
-from evsenet.api.auth import Caller, get_store
+from evsenet.api.auth import Caller, Party, get_store
 from evsenet.api.bodies import BODY_RESPONSES, BodyKind, read_body
 from evsenet.api.problems import ApiProblem, problem_responses, status_of
 from evsenet.domain.errors import DomainError
-from evsenet.domain.ids import OperatorId
+from evsenet.domain.ids import OperatorId, ProviderId
 from evsenet.domain.pricing.priced_session import SessionRequest
 from evsenet.formats._json_body import JsonBody, parse_json_object
 from evsenet.formats.ocpi._json import dumps
@@ -42,6 +42,7 @@ from evsenet.formats.price_sessions import (
     session_price_json,
 )
 from evsenet.services import pricing as service
+from evsenet.services import provider_pricing
 from evsenet.store.engine import Store
 
 BATCH_LINES = 500
@@ -97,13 +98,16 @@ WRITES = {**problem_responses(400), **BODY_RESPONSES}
 
 
 @router.post("/prices", responses=WRITES, openapi_extra=_body(SESSION_SCHEMA))
-async def price_one(caller: Caller, store: StoreDep, raw: SessionBody) -> Response:
-    """Price one session at one of the caller's EVSEs under the offer in force for the
-    provider at the session start: the itemised breakdown and totals."""
+async def price_one(caller: Party, store: StoreDep, raw: SessionBody) -> Response:
+    """Price one session under the offer in force for the provider at the session start:
+    the itemised breakdown and totals. An operator's token prices at its own EVSEs; a
+    provider's token prices its own sessions (`provider_id` may be left out) at the EVSEs
+    of operators it is subscribed to, under its subscriptions in force at the session
+    start."""
 
     def work() -> Response:
-        request = read_session(parse_json_object(raw))
-        return _json(session_price_json(service.price_session_at_evse(store, caller, request)))
+        request = read_session(parse_json_object(raw), provider=_own_provider(caller))
+        return _json(session_price_json(provider_pricing.price_session_as(store, caller, request)))
 
     return await run_in_threadpool(work)
 
@@ -150,9 +154,14 @@ def _too_long() -> DomainError:
     )
 
 
+def _own_provider(caller: OperatorId | ProviderId) -> str | None:
+    """The provider a session without `provider_id` is priced for: a provider's own."""
+    return caller.display if isinstance(caller, ProviderId) else None
+
+
 def _price_lines(
     store: Store,
-    caller: OperatorId,
+    caller: OperatorId | ProviderId,
     lines: list[tuple[int, bytes | None]],
     cache: service.PricingCache,
 ) -> bytes:
@@ -165,10 +174,11 @@ def _price_lines(
             if raw is None:
                 raise _too_long()
             value = parse_json_object(raw)
-            readable.append((number, read_session(value)))
+            readable.append((number, read_session(value, provider=_own_provider(caller))))
         except DomainError as error:
             answers[number] = refusal_json(number, session_id_of(value), error, status_of(error))
-    priced = service.price_sessions(store, caller, [r for _, r in readable], cache=cache)
+    requests = [r for _, r in readable]
+    priced = provider_pricing.price_sessions_as(store, caller, requests, cache=cache)
     for (number, request), answer in zip(readable, priced, strict=True):
         if isinstance(answer, service.PricingRefusal):
             refused = answer.error
@@ -188,9 +198,10 @@ def _price_lines(
         "text/plain",
     ),
 )
-async def price_batch(caller: Caller, store: StoreDep, request: Request) -> StreamingResponse:
+async def price_batch(caller: Party, store: StoreDep, request: Request) -> StreamingResponse:
     """Price many sessions: JSON Lines in, JSON Lines out (a price or a problem per line),
-    streamed with bounded memory."""
+    streamed with bounded memory; an operator's or a provider's token, as `POST
+    /api/v1/prices`."""
     media_type = (request.headers.get("content-type") or NDJSON).split(";")[0].strip().lower()
     if media_type not in {NDJSON, "application/jsonl", "application/json", "text/plain"}:
         raise ApiProblem(

@@ -97,6 +97,11 @@ PROVIDER_ROUTES = {
     ("GET", V1_VIEW + GROUP_EVSES),
 }
 """The provider's paths: provider tokens only."""
+PROVIDER_EXPORTS = {
+    ("GET", f"/api/v1/provider/offers/{{offer_id}}/{export}")
+    for export in ("ocpi/tariffs", "oicp/pricing-products", "oicp/evse-pricing")
+}
+PROVIDER_ROUTES |= PROVIDER_EXPORTS
 TENANCY_TESTS.update(
     dict.fromkeys(
         [
@@ -109,6 +114,11 @@ TENANCY_TESTS.update(
             ("GET", HUBJECT_OFFERS + "/{service_offer_id}/historical-versions-info"),
         ],
         "test_two_operators_and_two_providers_each_see_only_their_own",
+    )
+)
+TENANCY_TESTS.update(
+    dict.fromkeys(
+        PROVIDER_EXPORTS, "test_two_operators_and_two_providers_export_only_what_they_may"
     )
 )
 SHARED_ROUTES = {("POST", "/api/v1/prices"), ("POST", "/api/v1/prices:batch")}
@@ -695,4 +705,35 @@ def test_two_operators_and_two_providers_price_only_where_they_may(api: Api) -> 
         answers = batch(api, "\n".join(lines).encode(), as_=party)
         priced = {line["line"] for line in answers if "price" in line}
         assert priced == {n for n, e in enumerate((a_evse, b_evse), 1) if e in allowed}, party
+    assert dump(api.store) == before
+
+
+def test_two_operators_and_two_providers_export_only_what_they_may(api: Api) -> None:
+    """DE*ICE downloads the exports of A's offer-to-all (accepted) and of the bilateral
+    offer naming it; FR*EMP (rejected, not named) neither; B's and A's tokens are refused on
+    the provider's paths; every refused offer answers like a missing one; nothing is
+    written."""
+    from evsenet.domain.ids import OperatorId
+    from evsenet.services import subscriptions as svc
+    from tests.api.provider_api import parties
+    from tests.integration.network_fixtures import ACTOR
+    from tests.integration.offer_fixtures import NOW
+
+    p = parties(api)
+    w = p.world
+    svc.accept(api.store, OperatorId.parse(api.A), p.requested, actor=ACTOR, now=NOW)
+    before = dump(api.store)
+    may = {"DE*ICE": {w.to_all, w.bilateral}, "FR*EMP": set()}
+    for (_, template), party in [(r, q) for r in sorted(PROVIDER_EXPORTS) for q in may]:
+        missing = api.get(template.replace("{offer_id}", "999999"), party).text
+        for offer in (w.to_all, w.bilateral, w.draft):
+            answer = api.get(template.replace("{offer_id}", str(offer)), party)
+            if offer in may[party]:
+                assert answer.status_code == 200, (party, offer, answer.text)
+            else:
+                api.problem(answer, 404, "offer.not_found")
+                assert answer.text.replace(str(offer), "?") == missing.replace("999999", "?")
+        for operator in (api.A, api.B):
+            refused = api.get(template.replace("{offer_id}", str(w.to_all)), operator)
+            api.problem(refused, 403, "auth.wrong_party")
     assert dump(api.store) == before

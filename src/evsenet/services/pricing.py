@@ -10,8 +10,10 @@ offer are refused with their codes.
 
 `price_sessions` prices many sessions in chunks, each chunk one read transaction with one
 query for its EVSEs; compiled tariffs are cached per (offer version, group) for the whole
-batch (a published version never changes). Providers (issue 10) restrict which offers a
-provider may be priced under by passing their own `offers_open_to`.
+batch (a published version never changes). A provider's token is restricted to the offers it
+has a subscription in force to by passing its own `offers_open_to`
+(`services/provider_pricing.py`); exports of published prices are in
+`services/price_exports.py`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import islice
 
-from evsenet.domain.errors import Conflict, DomainError, NotFound
+from evsenet.domain.errors import DomainError, NotFound
 from evsenet.domain.ids import EvseId, OperatorId, ProviderId
 from evsenet.domain.offer import Offer
 from evsenet.domain.pricing import CompiledTariff, Cost, compile_tariff
@@ -114,9 +116,11 @@ def _zero(request: SessionRequest, evse_id: str, reason: str, **extra: object) -
     )
 
 
-def _compiled(
+def compiled_group(
     cache: PricingCache, offer_pk: int, offer: Offer, group_pk: int
 ) -> tuple[CompiledGroup, CompiledTariff] | None:
+    """The offer version's prices for the group as one engine tariff (cached), or None
+    when the offer gives the group no prices."""
     key = (offer_pk, group_pk)
     if key not in cache.compiled:
         prices = next((g for g in offer.groups if g.group_id == str(group_pk)), None)
@@ -142,7 +146,7 @@ def _price_under(
     cache: PricingCache,
 ) -> SessionPrice:
     assert place.group_pk is not None
-    compiled = _compiled(cache, offer_pk, offer, place.group_pk)
+    compiled = compiled_group(cache, offer_pk, offer, place.group_pk)
     where = {
         "offer_id": offer_pk,
         "offer_version": version,
@@ -357,83 +361,3 @@ def simulate(
             request, place, stored.pk, stored.offer, stored.version, PricingCache()
         )
     return Simulation(price=price, chart=chart_of(price))
-
-
-@dataclass(frozen=True, slots=True)
-class GroupTariff:
-    """A published offer's group and its prices as one engine tariff (for exports)."""
-
-    group_id: int
-    group: CompiledGroup
-    effective_from: datetime
-    effective_to: datetime | None
-    published_at: datetime | None
-
-
-def published_group_tariffs(
-    store: Store, operator: OperatorId | str, offer_id: int
-) -> list[GroupTariff]:
-    """Every group of the operator's published offer `offer_id` compiled to the engine
-    tariff that prices it. Raises `NotFound` `offer.not_found` (another operator's offer
-    too) and `Conflict` `pricing.offer_not_published` for a draft."""
-    operator_id = operator if isinstance(operator, OperatorId) else OperatorId.parse(operator)
-    with unit_of_work(store) as uow:
-        operator_pk = require_operator(uow, operator_id).pk
-        stored = uow.offers.get(offer_id, operator_pk) if 1 <= offer_id < 2**63 else None
-    if stored is None:
-        raise NotFound("offer.not_found", f"This operator has no offer {offer_id}")
-    if not stored.published:
-        raise Conflict(
-            "pricing.offer_not_published",
-            f"Offer {offer_id} is a draft; only a published offer's prices are exported",
-        )
-    result = []
-    cache = PricingCache()
-    for prices in stored.offer.groups:
-        compiled = _compiled(cache, stored.pk, stored.offer, int(prices.group_id))
-        if compiled is not None:
-            result.append(
-                GroupTariff(
-                    int(prices.group_id),
-                    compiled[0],
-                    stored.effective_from,
-                    stored.effective_to,
-                    stored.published_at,
-                )
-            )
-    return result
-
-
-@dataclass(frozen=True, slots=True)
-class PublishedOffer:
-    """A published offer with what its exports need: the operator's name and, per group
-    id, the EVSE IDs (as sent) assigned to the group."""
-
-    offer: Offer
-    operator_name: str
-    members: dict[str, list[str]]
-
-
-def published_offer_members(
-    store: Store, operator: OperatorId | str, offer_id: int
-) -> PublishedOffer:
-    """The operator's published offer `offer_id` and its groups' EVSEs (one transaction).
-
-    Raises `NotFound` `offer.not_found` and `Conflict` `pricing.offer_not_published`.
-    """
-    operator_id = operator if isinstance(operator, OperatorId) else OperatorId.parse(operator)
-    with unit_of_work(store) as uow:
-        row = require_operator(uow, operator_id)
-        stored = uow.offers.get(offer_id, row.pk) if 1 <= offer_id < 2**63 else None
-        if stored is None:
-            raise NotFound("offer.not_found", f"This operator has no offer {offer_id}")
-        if not stored.published:
-            raise Conflict(
-                "pricing.offer_not_published",
-                f"Offer {offer_id} is a draft; only a published offer's prices are exported",
-            )
-        members = {
-            g.group_id: uow.networks.group_members(stored.network_pk, int(g.group_id))
-            for g in stored.offer.groups
-        }
-    return PublishedOffer(stored.offer, row.name, members)

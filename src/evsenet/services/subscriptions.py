@@ -55,7 +55,8 @@ def _now(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)
 
 
-def _is_open_to(offer: StoredOffer, provider: ProviderId) -> bool:
+def is_open_to(offer: StoredOffer, provider: ProviderId) -> bool:
+    """True when the published `offer` is an offer-to-all or a bilateral one naming `provider`."""
     terms = offer.offer.terms
     return offer.published and (terms.offer_to_all or provider in terms.providers)
 
@@ -70,7 +71,7 @@ def _status(offer: StoredOffer, at: datetime) -> OfferStatus:
 def _open_offer(uow: UnitOfWork, provider: ProviderId, offer_id: int) -> StoredOffer:
     """The newest version of the chain of offer `offer_id`, if it is open to the provider."""
     stored = uow.offers.get(offer_id) if 1 <= offer_id <= MAX_ID else None
-    if stored is None or not _is_open_to(stored, provider) or stored.chain_pk is None:
+    if stored is None or not is_open_to(stored, provider) or stored.chain_pk is None:
         raise offer_not_open(offer_id)
     return uow.offers.chain(stored.chain_pk)[-1]
 
@@ -386,6 +387,26 @@ def subscribed_among(
     operator is in force for at `at`."""
     chains = {s.chain_pk for s in subscribed_among_operator(subscriptions, operator_pk, at)}
     return [offer for offer in offers if offer.chain_pk in chains]
+
+
+def subscribed_version(
+    uow: UnitOfWork, provider: ProviderId, offer_id: int, at: datetime
+) -> tuple[StoredOffer, SubscriptionRow] | None:
+    """The published offer version `offer_id` (any version of its chain) and the
+    provider's subscription to its chain, when one is in force at `at` and the version is
+    open to the provider; None otherwise (unknown, draft, another provider's bilateral
+    offer, not subscribed), so that all of those answer alike."""
+    stored = uow.offers.get(offer_id) if 1 <= offer_id <= MAX_ID else None
+    row = uow.providers.get(provider)
+    if stored is None or row is None or not is_open_to(stored, provider):
+        return None
+    mine = uow.providers.of_provider(row.pk)
+    live = [
+        s
+        for s in subscribed_among_operator(mine, stored.operator_pk, at)
+        if s.chain_pk == stored.chain_pk
+    ]
+    return (stored, live[0]) if live else None
 
 
 def subscribed_among_operator(

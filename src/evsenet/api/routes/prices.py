@@ -9,13 +9,18 @@ whatever the batch's size; a line longer than `MAX_LINE_BYTES` is answered with 
 and skipped. `POST /api/v1/simulations` prices a session under a named offer — a draft
 too — and adds stacked-bar data per slot and component.
 
-The token's operator scopes every path: another operator's EVSE or offer answers 404.
+The token's operator scopes every path: another operator's EVSE or offer answers 404. A
+provider's token prices its own sessions at the EVSEs of operators it is subscribed to
+(`services/provider_pricing.py`), and downloads the exports of the offers it has a
+subscription in force to under `/api/v1/provider/offers/{id}/…` — the same builders as the
+operator's paths.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -24,8 +29,9 @@ from fastapi.responses import StreamingResponse
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
-from evsenet.api.auth import Caller, Party, get_store
+from evsenet.api.auth import Caller, Party, ProviderCaller, get_store
 from evsenet.api.bodies import BODY_RESPONSES, BodyKind, read_body
+from evsenet.api.offer_bodies import Now
 from evsenet.api.problems import ApiProblem, problem_responses, status_of
 from evsenet.domain.errors import DomainError
 from evsenet.domain.ids import OperatorId, ProviderId
@@ -41,6 +47,7 @@ from evsenet.formats.price_sessions import (
     session_id_of,
     session_price_json,
 )
+from evsenet.services import price_exports as exports
 from evsenet.services import pricing as service
 from evsenet.services import provider_pricing
 from evsenet.store.engine import Store
@@ -250,19 +257,18 @@ async def simulate(caller: Caller, store: StoreDep, raw: SessionBody) -> Respons
     return await run_in_threadpool(work)
 
 
-@router.get("/offers/{offer_id}/ocpi/tariffs", responses=problem_responses(409))
-def ocpi_tariffs(caller: Caller, store: StoreDep, offer_id: int) -> Response:
-    """Every group of a published offer as an OCPI 2.2.1 Tariff (the compiled tariff the
-    engine prices), with notes on what OCPI cannot say (docs/pricing.md)."""
-    groups = service.published_group_tariffs(store, caller, offer_id)
-    country, _, party = caller.display.partition("*")
+def _ocpi_tariffs(
+    store: Store, party: OperatorId | ProviderId, offer_id: int, now: datetime
+) -> Response:
+    published = exports.published_group_tariffs(store, party, offer_id, now=now)
+    country, _, party_id = published.operator_id.display.partition("*")
     tariffs = []
-    for group in groups:
+    for group in published.groups:
         tariff = replace(
             group.group.tariff,
             id=f"{offer_id}-{group.group_id}",
-            country_code=country if party else "",
-            party_id=party,
+            country_code=country if party_id else "",
+            party_id=party_id,
             start=group.effective_from,
             end=group.effective_to,
         )
@@ -271,20 +277,77 @@ def ocpi_tariffs(caller: Caller, store: StoreDep, offer_id: int) -> Response:
     return _json({"offer_id": offer_id, "tariffs": tariffs})
 
 
-@router.get("/offers/{offer_id}/oicp/pricing-products", responses=problem_responses(409))
-def oicp_pricing_products(caller: Caller, store: StoreDep, offer_id: int) -> Response:
-    """A published offer as OICP 2.3 `eRoamingPushPricingProductData` bodies (one per
-    provider audience), with notes on what OICP cannot say."""
-    published = service.published_offer_members(store, caller, offer_id)
+def _oicp_pricing_products(
+    store: Store, party: OperatorId | ProviderId, offer_id: int, now: datetime
+) -> Response:
+    published = exports.published_offer_members(store, party, offer_id, now=now)
     bodies, notes = pricing_products(
-        published.offer, operator_id=caller.display, operator_name=published.operator_name
+        published.offer,
+        operator_id=published.operator_id.display,
+        operator_name=published.operator_name,
+        provider=published.provider,
     )
     return _json({"offer_id": offer_id, "bodies": bodies, "notes": notes})
 
 
-@router.get("/offers/{offer_id}/oicp/evse-pricing", responses=problem_responses(409))
-def oicp_evse_pricing(caller: Caller, store: StoreDep, offer_id: int) -> Response:
+def _oicp_evse_pricing(
+    store: Store, party: OperatorId | ProviderId, offer_id: int, now: datetime
+) -> Response:
+    published = exports.published_offer_members(store, party, offer_id, now=now)
+    bodies = evse_pricing(published.offer, published.members, provider=published.provider)
+    return _json({"offer_id": offer_id, "bodies": bodies})
+
+
+OCPI_TARIFFS = "/offers/{offer_id}/ocpi/tariffs"
+OICP_PRODUCTS = "/offers/{offer_id}/oicp/pricing-products"
+OICP_EVSE_PRICING = "/offers/{offer_id}/oicp/evse-pricing"
+PROVIDER = "/provider"
+"""The provider's downloads of the offers it is subscribed to: the same paths below it."""
+
+
+@router.get(OCPI_TARIFFS, responses=problem_responses(409))
+def ocpi_tariffs(caller: Caller, store: StoreDep, now: Now, offer_id: int) -> Response:
+    """Every group of a published offer as an OCPI 2.2.1 Tariff (the compiled tariff the
+    engine prices), with notes on what OCPI cannot say (docs/pricing.md)."""
+    return _ocpi_tariffs(store, caller, offer_id, now)
+
+
+@router.get(OICP_PRODUCTS, responses=problem_responses(409))
+def oicp_pricing_products(caller: Caller, store: StoreDep, now: Now, offer_id: int) -> Response:
+    """A published offer as OICP 2.3 `eRoamingPushPricingProductData` bodies (one per
+    provider audience), with notes on what OICP cannot say."""
+    return _oicp_pricing_products(store, caller, offer_id, now)
+
+
+@router.get(OICP_EVSE_PRICING, responses=problem_responses(409))
+def oicp_evse_pricing(caller: Caller, store: StoreDep, now: Now, offer_id: int) -> Response:
     """A published offer's EVSEs and their products as OICP 2.3 `eRoamingPushEVSEPricing`
     bodies (one per provider audience)."""
-    published = service.published_offer_members(store, caller, offer_id)
-    return _json({"offer_id": offer_id, "bodies": evse_pricing(published.offer, published.members)})
+    return _oicp_evse_pricing(store, caller, offer_id, now)
+
+
+@router.get(PROVIDER + OCPI_TARIFFS, tags=["provider"], responses=problem_responses(403))
+def provider_ocpi_tariffs(
+    caller: ProviderCaller, store: StoreDep, now: Now, offer_id: int
+) -> Response:
+    """The OCPI 2.2.1 Tariffs of an offer the caller has a subscription in force to (any
+    published version of its chain); any other offer is not found."""
+    return _ocpi_tariffs(store, caller, offer_id, now)
+
+
+@router.get(PROVIDER + OICP_PRODUCTS, tags=["provider"], responses=problem_responses(403))
+def provider_oicp_pricing_products(
+    caller: ProviderCaller, store: StoreDep, now: Now, offer_id: int
+) -> Response:
+    """The OICP 2.3 `eRoamingPushPricingProductData` body of an offer the caller has a
+    subscription in force to, for the caller (`ProviderID` `*` or its own)."""
+    return _oicp_pricing_products(store, caller, offer_id, now)
+
+
+@router.get(PROVIDER + OICP_EVSE_PRICING, tags=["provider"], responses=problem_responses(403))
+def provider_oicp_evse_pricing(
+    caller: ProviderCaller, store: StoreDep, now: Now, offer_id: int
+) -> Response:
+    """The OICP 2.3 `eRoamingPushEVSEPricing` body of an offer the caller has a
+    subscription in force to, for the caller."""
+    return _oicp_evse_pricing(store, caller, offer_id, now)

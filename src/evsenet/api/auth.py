@@ -28,7 +28,8 @@ from evsenet.store.engine import Store
 
 _bearer = HTTPBearer(
     auto_error=False,
-    description="An API token of the operator (`evsenet tokens create --operator <ID>`)",
+    description="An API token of an operator or a provider (`evsenet tokens create "
+    "--operator <ID>` or `--provider <ID>`)",
 )
 
 

@@ -1,8 +1,9 @@
 """Who is calling: `Authorization: Bearer <token>` → the caller's operator or provider.
 
 Every `/api` path except health needs a token; the operator (or provider) it belongs to
-scopes every query of the request. A path that names an operator (OICP's) must name the caller:
-any other operator is answered like one that does not exist.
+scopes every query of the request. A path that names an operator (OICP's) or a provider
+(Hubject's EMP paths) must name the caller: any other is answered like one that does not
+exist.
 
 A token belongs to an operator or to a provider, never both. Operator paths take only
 operator tokens (`Caller`), provider paths only provider tokens (`ProviderCaller`): the
@@ -80,19 +81,24 @@ def _wrong_party(expected: str) -> ApiProblem:
     )
 
 
+def _operator_of(store: Store, token: str) -> tuple[Party, Actor] | None:
+    found = identify(store, token)
+    return None if found is None else (found.operator, found.actor)
+
+
+def _provider_of(store: Store, token: str) -> tuple[Party, Actor] | None:
+    found = identify_provider(store, token)
+    return None if found is None else (found.provider, found.actor)
+
+
 async def _identify(store: Store, token: str, first: str) -> tuple[Party, Actor] | None:
     """The party a token belongs to and its actor, looking among `first`'s tokens
     ("operator" or "provider") before the other kind's."""
-    kinds = ("operator", "provider") if first == "operator" else ("provider", "operator")
-    for kind in kinds:
-        if kind == "operator":
-            operator = await run_in_threadpool(identify, store, token)
-            if operator is not None:
-                return operator.operator, operator.actor
-        else:
-            provider = await run_in_threadpool(identify_provider, store, token)
-            if provider is not None:
-                return provider.provider, provider.actor
+    lookups = (_provider_of, _operator_of) if first == "provider" else (_operator_of, _provider_of)
+    for lookup in lookups:
+        found = await run_in_threadpool(lookup, store, token)
+        if found is not None:
+            return found
     return None
 
 

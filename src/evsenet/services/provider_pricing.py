@@ -13,6 +13,7 @@ kinds of token.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime
 
 from evsenet.domain.errors import Conflict, DomainError
@@ -110,7 +111,9 @@ def _price_one(
         # answer to its subscribers only.
         raise _no_subscription(provider, at, "of this EVSE's operator")
     open_offers = _subscribed_only(subscriptions)
-    return price_at_place(uow, operator_pk, place, request, cache, open_offers)
+    # The answer names the provider as the token does, whichever spelling was sent.
+    own = replace(request, provider_id=provider.display)
+    return price_at_place(uow, operator_pk, place, own, cache, open_offers)
 
 
 def price_sessions_for_provider(

@@ -28,7 +28,7 @@ def test_a_user_added_with_the_password_on_stdin_can_sign_in(store: Store) -> No
     assert code == 0, err
     assert "User ops@abc.example added for operator DE*ABC" in out
     assert "Operator DE*ABC registered" in err
-    assert sign_in(store, "ops@abc.example", PASSWORD).session.user.operator.display == "DE*ABC"
+    assert sign_in(store, "ops@abc.example", PASSWORD).session.user.party.display == "DE*ABC"
 
 
 @pytest.mark.parametrize(

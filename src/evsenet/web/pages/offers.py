@@ -19,6 +19,7 @@ from evsenet.formats.hubject_offer_body import render_create_body, render_price_
 from evsenet.services import offers as service
 from evsenet.services.networks import list_networks
 from evsenet.services.offers import OfferView
+from evsenet.services.subscriptions import offer_subscriptions
 from evsenet.web import offer_forms as forms
 from evsenet.web.pages.networks import actor_of
 from evsenet.web.rendering import is_htmx, render
@@ -266,7 +267,9 @@ def offer_versions(
 ) -> Response:
     view = service.get_offer(store, operator, offer_id)
     versions = service.list_versions(store, operator, offer_id)
-    return render(request, "offer_versions.html", {"offer": view, "versions": versions})
+    subscribers = offer_subscriptions(store, operator, offer_id)
+    context = {"offer": view, "versions": versions, "subscribers": subscribers}
+    return render(request, "offer_versions.html", context)
 
 
 @router.get("/offers/{offer_id}/versions/new")

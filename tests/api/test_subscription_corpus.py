@@ -402,6 +402,118 @@ CASES = [
     ),
 ]
 
+SESSION = {
+    "evse_id": "DE*ABC*E1",
+    "session_start": "2027-01-05T21:00:00+01:00",
+    "session_end": "2027-01-05T23:00:00+01:00",
+    "energy_kwh": 30,
+}
+"""A session at A's EVSE in its offer-to-all's group North, for the token's provider."""
+PRICES = "/api/v1/prices"
+PROVIDER_OFFER = "/api/v1/provider/offers/{offer}/"
+CASES += [
+    Case(
+        "pricing-at-an-operator-the-provider-is-not-subscribed-to",
+        "POST",
+        PRICES,
+        EMP,
+        SESSION,
+        404,
+        "evse.not_found",
+    ),
+    Case(
+        "pricing-another-providers-session",
+        "POST",
+        PRICES,
+        ICE,
+        {**SESSION, "provider_id": EMP},
+        400,
+        "pricing.provider_not_caller",
+    ),
+    Case(
+        "pricing-with-a-malformed-provider-id",
+        "POST",
+        PRICES,
+        ICE,
+        {**SESSION, "provider_id": "ice"},
+        400,
+        "provider_id.malformed",
+    ),
+    Case(
+        "pricing-before-the-provider-subscribed",
+        "POST",
+        PRICES,
+        ICE,
+        {**SESSION, "session_start": "2026-11-01T10:00:00Z", "session_end": "2026-11-01T11:00:00Z"},
+        400,
+        "pricing.no_subscription_in_force",
+    ),
+    Case(
+        # DE*ICE's request to the offer-to-all waits for A; its bilateral subscription is
+        # to a reservation offer, which prices no charging session.
+        "pricing-under-a-request-not-yet-accepted",
+        "POST",
+        PRICES,
+        ICE,
+        SESSION,
+        400,
+        "pricing.no_offer_in_force",
+    ),
+    *(
+        Case(
+            f"downloading-{export.replace('/', '-')}-of-{what}",
+            "GET",
+            PROVIDER_OFFER.replace("{offer}", offer) + export,
+            who,
+            None,
+            404,
+            "offer.not_found",
+        )
+        for export in ("ocpi/tariffs", "oicp/pricing-products", "oicp/evse-pricing")
+        for what, offer, who in (
+            ("an-offer-whose-request-was-rejected", "{to_all}", EMP),
+            ("an-offer-whose-request-waits", "{to_all}", ICE),
+            ("a-bilateral-offer-not-naming-the-provider", "{bilateral}", NEW),
+        )
+    ),
+    Case(
+        "downloading-a-draft",
+        "GET",
+        PROVIDER_OFFER.replace("{offer}", "{draft}") + "ocpi/tariffs",
+        ICE,
+        None,
+        404,
+        "offer.not_found",
+    ),
+    Case(
+        "downloading-an-offer-beyond-any-key",
+        "GET",
+        PROVIDER_OFFER.replace("{offer}", str(2**70)) + "oicp/evse-pricing",
+        ICE,
+        None,
+        404,
+        "offer.not_found",
+    ),
+    Case(
+        "an-operator-token-on-a-provider-download",
+        "GET",
+        PROVIDER_OFFER.replace("{offer}", "{to_all}") + "ocpi/tariffs",
+        "DE*ABC",
+        None,
+        403,
+        "auth.wrong_party",
+    ),
+    Case(
+        "a-provider-token-on-an-operator-download",
+        "GET",
+        "/api/v1/offers/{sub_bi}/ocpi/tariffs",
+        ICE,
+        None,
+        403,
+        "auth.wrong_party",
+    ),
+]
+
 
 def _fill(text: str, p: Parties) -> str:
     return text.format(

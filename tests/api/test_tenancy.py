@@ -12,7 +12,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import select
 
-from evsenet.api.auth import current_operator, current_provider
+from evsenet.api.auth import current_operator, current_party, current_provider
 from evsenet.domain.errors import NotFound
 from evsenet.services.networks import get_network, list_networks
 from evsenet.services.tokens import authenticate, create_token, revoke_token
@@ -97,6 +97,11 @@ PROVIDER_ROUTES = {
     ("GET", V1_VIEW + GROUP_EVSES),
 }
 """The provider's paths: provider tokens only."""
+PROVIDER_EXPORTS = {
+    ("GET", f"/api/v1/provider/offers/{{offer_id}}/{export}")
+    for export in ("ocpi/tariffs", "oicp/pricing-products", "oicp/evse-pricing")
+}
+PROVIDER_ROUTES |= PROVIDER_EXPORTS
 TENANCY_TESTS.update(
     dict.fromkeys(
         [
@@ -113,9 +118,17 @@ TENANCY_TESTS.update(
 )
 TENANCY_TESTS.update(
     dict.fromkeys(
+        PROVIDER_EXPORTS, "test_two_operators_and_two_providers_export_only_what_they_may"
+    )
+)
+SHARED_ROUTES = {("POST", "/api/v1/prices"), ("POST", "/api/v1/prices:batch")}
+"""Paths for operators' and providers' tokens alike."""
+TENANCY_TESTS.update(
+    dict.fromkeys(SHARED_ROUTES, "test_two_operators_and_two_providers_price_only_where_they_may")
+)
+TENANCY_TESTS.update(
+    dict.fromkeys(
         [
-            ("POST", "/api/v1/prices"),
-            ("POST", "/api/v1/prices:batch"),
             ("POST", "/api/v1/simulations"),
             ("GET", "/api/v1/offers/{offer_id}/ocpi/tariffs"),
             ("GET", "/api/v1/offers/{offer_id}/oicp/pricing-products"),
@@ -173,9 +186,12 @@ def test_every_endpoint_is_scoped_by_the_token_and_has_a_tenancy_test(api: Api) 
     assert endpoints == set(TENANCY_TESTS)
     assert all(callable(globals().get(name)) for name in TENANCY_TESTS.values())
     for route in api_routes:
+        endpoints = {(m, route.path) for m in route.methods or ()}
         party = (
             current_provider
-            if any((m, route.path) in PROVIDER_ROUTES for m in route.methods or ())
+            if endpoints & PROVIDER_ROUTES
+            else current_party
+            if endpoints & SHARED_ROUTES
             else current_operator
         )
         assert party in _calls(route.dependant), route.path
@@ -651,3 +667,73 @@ def test_b_prices_nothing_at_as_evses_and_simulates_none_of_as_offers(api: Api) 
     test_prices_api.test_b_prices_nothing_at_as_evses_and_simulates_none_of_as_offers(
         test_prices_api.publish_offer(api)
     )
+
+
+def test_two_operators_and_two_providers_price_only_where_they_may(api: Api) -> None:
+    """A and B price at their own EVSEs only; DE*ICE (subscribed to A's offer-to-all)
+    prices at A's EVSEs and none of B's; FR*EMP (rejected by A) prices nowhere. Every EVSE a
+    party may not price at answers exactly like a missing one, alone or in a batch, and
+    nothing is written."""
+    import json
+
+    from evsenet.domain.ids import OperatorId
+    from evsenet.services import subscriptions as svc
+    from tests.api.provider_api import parties
+    from tests.api.test_prices_api import SESSION, batch, post
+    from tests.integration.network_fixtures import ACTOR
+    from tests.integration.offer_fixtures import NOW
+
+    p = parties(api)
+    svc.accept(api.store, OperatorId.parse(api.A), p.requested, actor=ACTOR, now=NOW)
+    before = dump(api.store)
+    session = {**SESSION, "provider_id": "DE*ICE"}
+    a_evse, b_evse, missing = "DE*ABC*E1", "NL*EVN*E1", "DE*ABC*E404"
+    may = {api.A: {a_evse}, api.B: {b_evse}, "DE*ICE": {a_evse}, "FR*EMP": set()}
+    for party, allowed in may.items():
+        body = {**session, "provider_id": party if party in ("DE*ICE", "FR*EMP") else "DE*ICE"}
+        absent = post(api, "/api/v1/prices", {**body, "evse_id": missing}, party).text
+        lines = []
+        for evse_id in (a_evse, b_evse):
+            answer = post(api, "/api/v1/prices", {**body, "evse_id": evse_id}, party)
+            lines.append(json.dumps({**body, "evse_id": evse_id}))
+            if evse_id in allowed:
+                assert answer.status_code == 200, (party, evse_id, answer.text)
+                assert answer.json()["evse_id"] == evse_id
+            else:
+                api.problem(answer, 404, "evse.not_found")
+                assert answer.text.replace(evse_id, "?") == absent.replace(missing, "?")
+        answers = batch(api, "\n".join(lines).encode(), as_=party)
+        priced = {line["line"] for line in answers if "price" in line}
+        assert priced == {n for n, e in enumerate((a_evse, b_evse), 1) if e in allowed}, party
+    assert dump(api.store) == before
+
+
+def test_two_operators_and_two_providers_export_only_what_they_may(api: Api) -> None:
+    """DE*ICE downloads the exports of A's offer-to-all (accepted) and of the bilateral
+    offer naming it; FR*EMP (rejected, not named) neither; B's and A's tokens are refused on
+    the provider's paths; every refused offer answers like a missing one; nothing is
+    written."""
+    from evsenet.domain.ids import OperatorId
+    from evsenet.services import subscriptions as svc
+    from tests.api.provider_api import parties
+    from tests.integration.network_fixtures import ACTOR
+    from tests.integration.offer_fixtures import NOW
+
+    p = parties(api)
+    w = p.world
+    svc.accept(api.store, OperatorId.parse(api.A), p.requested, actor=ACTOR, now=NOW)
+    before = dump(api.store)
+    may = {"DE*ICE": {w.to_all, w.bilateral}, "FR*EMP": set()}
+    for (_, template), party in [(r, q) for r in sorted(PROVIDER_EXPORTS) for q in may]:
+        missing = api.get(template.replace("{offer_id}", "999999"), party).text
+        for offer in (w.to_all, w.bilateral, w.draft):
+            answer = api.get(template.replace("{offer_id}", str(offer)), party)
+            if offer in may[party]:
+                assert answer.status_code == 200, (party, offer, answer.text)
+            else:
+                api.problem(answer, 404, "offer.not_found")
+                assert answer.text.replace(str(offer), "?") == missing.replace("999999", "?")
+        for operator in (api.A, api.B):
+            refused = api.get(template.replace("{offer_id}", str(w.to_all)), operator)
+            api.problem(refused, 403, "auth.wrong_party")
+    assert dump(api.store) == before

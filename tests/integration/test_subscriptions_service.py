@@ -180,9 +180,30 @@ def test_pricing_for_a_provider_sees_only_the_offers_it_is_subscribed_to(
         assert operator is not None
         offers = uow.offers.of_operator(operator.pk)
         # The offer-to-all request still waits for A: only the bilateral offer prices.
-        open_to_ice = svc.subscribed_offers_only(uow, operator.pk, ICE, offers)
+        open_to_ice = svc.subscribed_offers_only(uow, operator.pk, ICE, IN_2027, offers)
         assert [o.pk for o in open_to_ice] == [bilateral.chain_pk]
-        assert svc.subscribed_offers_only(uow, operator.pk, EMP, offers) == []
+        assert svc.subscribed_offers_only(uow, operator.pk, EMP, IN_2027, offers) == []
         other = uow.operators.get(OP_B)
         assert other is not None
-        assert svc.subscribed_offers_only(uow, other.pk, ICE, offers) == []
+        assert svc.subscribed_offers_only(uow, other.pk, ICE, IN_2027, offers) == []
+        # A session before the provider subscribed is priced under none of them.
+        before = NOW - timedelta(days=1)
+        assert svc.subscribed_offers_only(uow, operator.pk, ICE, before, offers) == []
+
+
+def test_a_cancelled_subscription_prices_until_its_cancellation_takes_effect(
+    store: Store, w: World
+) -> None:
+    row = svc.subscribe(store, ICE, w.bilateral, {}, terms_confirmed=True, actor=ACTOR, now=NOW)
+    cancelled = svc.cancel(store, ICE, row.pk, actor=ACTOR, now=IN_2027)
+    assert cancelled.cancelled_from is not None
+    with unit_of_work(store) as uow:
+        operator = uow.operators.get(OP_A)
+        assert operator is not None
+        offers = uow.offers.of_operator(operator.pk)
+        ends = cancelled.cancelled_from
+        last = ends - timedelta(seconds=1)
+        assert [o.pk for o in svc.subscribed_offers_only(uow, operator.pk, ICE, last, offers)] == [
+            row.chain_pk
+        ]
+        assert svc.subscribed_offers_only(uow, operator.pk, ICE, ends, offers) == []

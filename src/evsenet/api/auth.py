@@ -118,6 +118,33 @@ async def current_provider(
     return identity.provider
 
 
+async def current_party(
+    request: Request,
+    store: Annotated[Store, Depends(get_store)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> OperatorId | ProviderId:
+    """The operator or provider whose token came with the request (paths both may use,
+    such as pricing); 401 without a valid one."""
+    token = _bearer_token(request, credentials)
+    operator = await run_in_threadpool(identify, store, token)
+    if operator is not None:
+        request.state.actor = operator.actor
+        return operator.operator
+    provider = await run_in_threadpool(identify_provider, store, token)
+    if provider is not None:
+        request.state.actor = provider.actor
+        return provider.provider
+    raise _unauthorized(
+        "auth.invalid",
+        "The API token is unknown or was revoked; create a new one with "
+        "`evsenet tokens create --operator <ID>` or `--provider <ID>`",
+        "invalid_token",
+    )
+
+
+Party = Annotated[OperatorId | ProviderId, Depends(current_party)]
+"""The authenticated operator or provider, for paths open to both."""
+
 ProviderCaller = Annotated[ProviderId, Depends(current_provider)]
 """The authenticated provider, as a route parameter type."""
 

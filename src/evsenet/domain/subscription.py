@@ -284,3 +284,15 @@ def cancellation_end(
 def offer_not_open(offer_id: int) -> NotFound:
     """The answer for an offer the provider may not see: draft, foreign bilateral, unknown."""
     return NotFound("offer.not_found", f"No published offer {offer_id} is open to this provider")
+
+
+def in_force_at(
+    *, subscribed_at: datetime | None, cancelled_from: datetime | None, at: datetime
+) -> bool:
+    """True when a subscription prices and shows prices at `at`: subscribed by then (a
+    requested or rejected one never was) and its cancellation, if any, not yet effective."""
+    return (
+        subscribed_at is not None
+        and subscribed_at <= at
+        and (cancelled_from is None or at < cancelled_from)
+    )

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from evsenet.domain.ids import ProviderId
 from evsenet.domain.offer import Offer
 from evsenet.domain.schedule import SECONDS_PER_DAY, Weekday
 from evsenet.domain.schedule_lookup import intervals
@@ -107,10 +108,20 @@ def _product(
     }
 
 
+def audience(offer: Offer, provider: ProviderId | None = None) -> list[str]:
+    """The `ProviderID`s an offer's bodies are for: `*` for an offer-to-all, else each
+    provider the bilateral offer names; only `provider` when one provider exports it."""
+    if offer.terms.offer_to_all:
+        return ["*"]
+    named = [p.display for p in offer.terms.providers]
+    return [provider.display] if provider is not None else named
+
+
 def pricing_products(
-    offer: Offer, *, operator_id: str, operator_name: str
+    offer: Offer, *, operator_id: str, operator_name: str, provider: ProviderId | None = None
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """The `eRoamingPushPricingProductData` bodies (one per provider audience) and notes."""
+    """The `eRoamingPushPricingProductData` bodies (one per provider audience, `audience`)
+    and notes."""
     notes = [
         f"Prices are net; the offer's VAT rate is {offer.terms.vat_percent} % (OICP 2.3 "
         "carries no VAT rate)"
@@ -128,7 +139,6 @@ def pricing_products(
             tariff = tariffs.get(key)
             if tariff is not None:
                 records.append(_product(group.group_id, tariff, by_day, notes))
-    audience = ["*"] if offer.terms.offer_to_all else [p.display for p in offer.terms.providers]
     bodies = [
         {
             "ActionType": "fullLoad",
@@ -141,17 +151,19 @@ def pricing_products(
                 else "EUR",
                 "PricingDefaultReferenceUnit": "HOUR",
                 "PricingProductDataRecords": records,
-                "ProviderID": provider,
+                "ProviderID": reader,
             },
         }
-        for provider in audience
+        for reader in audience(offer, provider)
     ]
     return bodies, notes
 
 
-def evse_pricing(offer: Offer, members: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
+def evse_pricing(
+    offer: Offer, members: Mapping[str, Sequence[str]], *, provider: ProviderId | None = None
+) -> list[dict[str, Any]]:
     """The `eRoamingPushEVSEPricing` bodies: each EVSE of a group (`members`: group id →
-    EVSE IDs) with its group's products, per provider audience."""
+    EVSE IDs) with its group's products, per provider audience (`audience`)."""
     products: dict[str, list[str]] = {}
     for group in offer.groups:
         names = {name_key(i.tariff): i.tariff for i in intervals(group.slots, merge=True)}
@@ -159,16 +171,15 @@ def evse_pricing(offer: Offer, members: Mapping[str, Sequence[str]]) -> list[dic
         products[group.group_id] = [
             product_id(group.group_id, tariffs[key].name) for key in names if key in tariffs
         ]
-    audience = ["*"] if offer.terms.offer_to_all else [p.display for p in offer.terms.providers]
     return [
         {
             "ActionType": "fullLoad",
             "EVSEPricing": [
-                {"EvseID": evse_id, "EvseIDProductList": products[group_id], "ProviderID": provider}
+                {"EvseID": evse_id, "EvseIDProductList": products[group_id], "ProviderID": reader}
                 for group_id, evse_ids in members.items()
                 if group_id in products
                 for evse_id in evse_ids
             ],
         }
-        for provider in audience
+        for reader in audience(offer, provider)
     ]

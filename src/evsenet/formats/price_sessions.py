@@ -38,15 +38,22 @@ SESSION_FIELDS = (
 )
 
 
-def read_session(value: object, *, extra: tuple[str, ...] = ()) -> SessionRequest:
-    """A session from a parsed JSON value; raises `InvalidRecord` listing every fault."""
+def read_session(
+    value: object, *, extra: tuple[str, ...] = (), provider: str | None = None
+) -> SessionRequest:
+    """A session from a parsed JSON value; raises `InvalidRecord` listing every fault.
+
+    With `provider` (a provider's own token) `provider_id` may be left out and is then
+    `provider`; whether a given one may be priced is the pricing service's rule.
+    """
     body = JsonBody()
     data = body.obj(value, "", (*SESSION_FIELDS, *extra))
     if data is None:
         body.raise_if_any()
         raise AssertionError("unreachable")
     evse_id = body.string(data, "evse_id", "")
-    provider_id = body.string(data, "provider_id", "")
+    sent_provider = body.string(data, "provider_id", "", required=provider is None)
+    provider_id = sent_provider if sent_provider is not None else provider
     session_id = body.string(data, "id", "", required=False)
     start = body.date_time(data, "session_start", "")
     end = body.date_time(data, "session_end", "")

@@ -10,8 +10,10 @@ offer are refused with their codes.
 
 `price_sessions` prices many sessions in chunks, each chunk one read transaction with one
 query for its EVSEs; compiled tariffs are cached per (offer version, group) for the whole
-batch (a published version never changes). Providers (issue 10) restrict which offers a
-provider may be priced under by passing their own `offers_open_to`.
+batch (a published version never changes). A provider's token is restricted to the offers it
+has a subscription in force to by passing its own `offers_open_to`
+(`services/provider_pricing.py`); exports of published prices are in
+`services/price_exports.py`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import islice
 
-from evsenet.domain.errors import Conflict, DomainError, NotFound
+from evsenet.domain.errors import DomainError, NotFound
 from evsenet.domain.ids import EvseId, OperatorId, ProviderId
 from evsenet.domain.offer import Offer
 from evsenet.domain.pricing import CompiledTariff, Cost, compile_tariff
@@ -68,14 +70,22 @@ class PricingRefusal:
     error: DomainError
 
 
-OffersOpenTo = Callable[[UnitOfWork, int, ProviderId, list[StoredOffer]], list[StoredOffer]]
+OffersOpenTo = Callable[
+    [UnitOfWork, int, ProviderId, datetime, list[StoredOffer]], list[StoredOffer]
+]
+"""(unit of work, operator pk, provider, session start, the operator's published offers on
+the EVSE's network) → the offers the provider may be priced under at the session start."""
 
 
 def every_offer_open(
-    uow: UnitOfWork, operator_pk: int, provider: ProviderId, offers: list[StoredOffer]
+    uow: UnitOfWork,
+    operator_pk: int,
+    provider: ProviderId,
+    at: datetime,
+    offers: list[StoredOffer],
 ) -> list[StoredOffer]:
-    """The offers `provider` may be priced under: all of them, until subscriptions
-    (issue 10) restrict a provider to the offers it subscribed to."""
+    """The offers an operator's own token prices under: all of them (a provider's token
+    is restricted to its subscriptions, `subscriptions.subscribed_offers_only`)."""
     return offers
 
 
@@ -106,9 +116,11 @@ def _zero(request: SessionRequest, evse_id: str, reason: str, **extra: object) -
     )
 
 
-def _compiled(
+def compiled_group(
     cache: PricingCache, offer_pk: int, offer: Offer, group_pk: int
 ) -> tuple[CompiledGroup, CompiledTariff] | None:
+    """The offer version's prices for the group as one engine tariff (cached), or None
+    when the offer gives the group no prices."""
     key = (offer_pk, group_pk)
     if key not in cache.compiled:
         prices = next((g for g in offer.groups if g.group_id == str(group_pk)), None)
@@ -134,7 +146,7 @@ def _price_under(
     cache: PricingCache,
 ) -> SessionPrice:
     assert place.group_pk is not None
-    compiled = _compiled(cache, offer_pk, offer, place.group_pk)
+    compiled = compiled_group(cache, offer_pk, offer, place.group_pk)
     where = {
         "offer_id": offer_pk,
         "offer_version": version,
@@ -187,26 +199,6 @@ def _price_under(
     )
 
 
-def _place(
-    reads: PricingReads, operator_pk: int, evse: EvseId, places: dict[str, EvsePlace]
-) -> EvsePlace:
-    place = places.get(evse.normalised)
-    if place is None:
-        raise NotFound(
-            "evse.not_found",
-            f"EVSE {evse.sent} is not in this operator's inventory",
-            field="evse_id",
-        )
-    if place.withdrawn_at is not None:
-        raise DomainError(
-            "pricing.evse_withdrawn",
-            f"EVSE {evse.sent} was withdrawn on {place.withdrawn_at.isoformat()}; a withdrawn "
-            "EVSE prices nothing",
-            field="evse_id",
-        )
-    return place
-
-
 def _price_one(
     uow: UnitOfWork,
     operator_pk: int,
@@ -215,19 +207,34 @@ def _price_one(
     cache: PricingCache,
     offers_open_to: OffersOpenTo,
 ) -> SessionPrice:
-    reads = PricingReads(uow.connection)
     evse = EvseId.parse(request.evse_id)
+    ProviderId.parse(request.provider_id)
+    place = check_place(evse, places.get(evse.normalised))
+    return price_at_place(uow, operator_pk, place, request, cache, offers_open_to)
+
+
+def price_at_place(
+    uow: UnitOfWork,
+    operator_pk: int,
+    place: EvsePlace,
+    request: SessionRequest,
+    cache: PricingCache,
+    offers_open_to: OffersOpenTo,
+) -> SessionPrice:
+    """Price `request` at the operator's EVSE `place` (found and not withdrawn) under the
+    offer in force for its provider at the session start among those `offers_open_to`
+    lets it be priced under; raises `pricing.no_offer_in_force` when there is none."""
     provider = ProviderId.parse(request.provider_id)
-    place = _place(reads, operator_pk, evse, places)
     if place.network_pk is None or place.group_pk is None:
         # Still check the session, so that bad input is never hidden behind a zero.
         _, warnings = engine_session(request.session, zone_info(place.time_zone))
         return replace(_zero(request, place.evse_id, NO_GROUP), warnings=warnings)
     if place.network_pk not in cache.offers:
+        reads = PricingReads(uow.connection)
         cache.offers[place.network_pk] = reads.published_offers(operator_pk, place.network_pk)
-    open_offers = offers_open_to(uow, operator_pk, provider, cache.offers[place.network_pk])
-    candidates = [OfferCandidate(s, s.offer, s.effective_from, s.effective_to) for s in open_offers]
     at = request.session.session_start
+    open_offers = offers_open_to(uow, operator_pk, provider, at, cache.offers[place.network_pk])
+    candidates = [OfferCandidate(s, s.offer, s.effective_from, s.effective_to) for s in open_offers]
     chosen = offer_for_session(candidates, provider, at)
     if chosen is None:
         raise DomainError(
@@ -238,6 +245,27 @@ def _price_one(
         )
     stored = chosen.key
     return _price_under(request, place, stored.pk, stored.offer, stored.version, cache)
+
+
+def check_place(
+    evse: EvseId, place: EvsePlace | None, *, unknown: str = "is not in this operator's inventory"
+) -> EvsePlace:
+    """`place` when the EVSE is known and not withdrawn; else `evse.not_found` (the
+    answer for another operator's EVSE too) or `pricing.evse_withdrawn`."""
+    if place is None:
+        raise NotFound(
+            "evse.not_found",
+            f"EVSE {evse.sent} {unknown}",
+            field="evse_id",
+        )
+    if place.withdrawn_at is not None:
+        raise DomainError(
+            "pricing.evse_withdrawn",
+            f"EVSE {evse.sent} was withdrawn on {place.withdrawn_at.isoformat()}; a withdrawn "
+            "EVSE prices nothing",
+            field="evse_id",
+        )
+    return place
 
 
 def price_session_at_evse(
@@ -277,7 +305,7 @@ def price_sessions(
     while chunk := list(islice(source, BATCH_CHUNK)):
         answers: list[SessionPrice | PricingRefusal] = []
         with unit_of_work(store) as uow:
-            places = PricingReads(uow.connection).evse_places(operator_pk, _keys(chunk))
+            places = PricingReads(uow.connection).evse_places(operator_pk, evse_keys(chunk))
             for request in chunk:
                 try:
                     answers.append(
@@ -289,7 +317,8 @@ def price_sessions(
         yield from answers
 
 
-def _keys(chunk: Sequence[SessionRequest]) -> list[str]:
+def evse_keys(chunk: Sequence[SessionRequest]) -> list[str]:
+    """The normalised EVSE IDs of `chunk` (a malformed one is refused later, alone)."""
     keys = []
     for request in chunk:
         try:
@@ -316,7 +345,8 @@ def simulate(
         if stored is None:
             raise NotFound("offer.not_found", f"This operator has no offer {offer_id}")
         reads = PricingReads(uow.connection)
-        place = _place(reads, operator_pk, evse, reads.evse_places(operator_pk, [evse.normalised]))
+        places = reads.evse_places(operator_pk, [evse.normalised])
+        place = check_place(evse, places.get(evse.normalised))
     if place.group_pk is None or place.network_pk != stored.network_pk:
         engine_session(request.session, zone_info(place.time_zone))
         price = _zero(
@@ -331,83 +361,3 @@ def simulate(
             request, place, stored.pk, stored.offer, stored.version, PricingCache()
         )
     return Simulation(price=price, chart=chart_of(price))
-
-
-@dataclass(frozen=True, slots=True)
-class GroupTariff:
-    """A published offer's group and its prices as one engine tariff (for exports)."""
-
-    group_id: int
-    group: CompiledGroup
-    effective_from: datetime
-    effective_to: datetime | None
-    published_at: datetime | None
-
-
-def published_group_tariffs(
-    store: Store, operator: OperatorId | str, offer_id: int
-) -> list[GroupTariff]:
-    """Every group of the operator's published offer `offer_id` compiled to the engine
-    tariff that prices it. Raises `NotFound` `offer.not_found` (another operator's offer
-    too) and `Conflict` `pricing.offer_not_published` for a draft."""
-    operator_id = operator if isinstance(operator, OperatorId) else OperatorId.parse(operator)
-    with unit_of_work(store) as uow:
-        operator_pk = require_operator(uow, operator_id).pk
-        stored = uow.offers.get(offer_id, operator_pk) if 1 <= offer_id < 2**63 else None
-    if stored is None:
-        raise NotFound("offer.not_found", f"This operator has no offer {offer_id}")
-    if not stored.published:
-        raise Conflict(
-            "pricing.offer_not_published",
-            f"Offer {offer_id} is a draft; only a published offer's prices are exported",
-        )
-    result = []
-    cache = PricingCache()
-    for prices in stored.offer.groups:
-        compiled = _compiled(cache, stored.pk, stored.offer, int(prices.group_id))
-        if compiled is not None:
-            result.append(
-                GroupTariff(
-                    int(prices.group_id),
-                    compiled[0],
-                    stored.effective_from,
-                    stored.effective_to,
-                    stored.published_at,
-                )
-            )
-    return result
-
-
-@dataclass(frozen=True, slots=True)
-class PublishedOffer:
-    """A published offer with what its exports need: the operator's name and, per group
-    id, the EVSE IDs (as sent) assigned to the group."""
-
-    offer: Offer
-    operator_name: str
-    members: dict[str, list[str]]
-
-
-def published_offer_members(
-    store: Store, operator: OperatorId | str, offer_id: int
-) -> PublishedOffer:
-    """The operator's published offer `offer_id` and its groups' EVSEs (one transaction).
-
-    Raises `NotFound` `offer.not_found` and `Conflict` `pricing.offer_not_published`.
-    """
-    operator_id = operator if isinstance(operator, OperatorId) else OperatorId.parse(operator)
-    with unit_of_work(store) as uow:
-        row = require_operator(uow, operator_id)
-        stored = uow.offers.get(offer_id, row.pk) if 1 <= offer_id < 2**63 else None
-        if stored is None:
-            raise NotFound("offer.not_found", f"This operator has no offer {offer_id}")
-        if not stored.published:
-            raise Conflict(
-                "pricing.offer_not_published",
-                f"Offer {offer_id} is a draft; only a published offer's prices are exported",
-            )
-        members = {
-            g.group_id: uow.networks.group_members(stored.network_pk, int(g.group_id))
-            for g in stored.offer.groups
-        }
-    return PublishedOffer(stored.offer, row.name, members)

@@ -24,6 +24,7 @@ from evsenet.domain.subscription import (
     RejectReason,
     SubscriptionStatus,
     cancellation_end,
+    in_force_at,
     master_data,
     offer_not_open,
     require_status,
@@ -54,7 +55,8 @@ def _now(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)
 
 
-def _is_open_to(offer: StoredOffer, provider: ProviderId) -> bool:
+def is_open_to(offer: StoredOffer, provider: ProviderId) -> bool:
+    """True when the published `offer` is an offer-to-all or a bilateral one naming `provider`."""
     terms = offer.offer.terms
     return offer.published and (terms.offer_to_all or provider in terms.providers)
 
@@ -69,7 +71,7 @@ def _status(offer: StoredOffer, at: datetime) -> OfferStatus:
 def _open_offer(uow: UnitOfWork, provider: ProviderId, offer_id: int) -> StoredOffer:
     """The newest version of the chain of offer `offer_id`, if it is open to the provider."""
     stored = uow.offers.get(offer_id) if 1 <= offer_id <= MAX_ID else None
-    if stored is None or not _is_open_to(stored, provider) or stored.chain_pk is None:
+    if stored is None or not is_open_to(stored, provider) or stored.chain_pk is None:
         raise offer_not_open(offer_id)
     return uow.offers.chain(stored.chain_pk)[-1]
 
@@ -357,30 +359,63 @@ def operator_subscriptions(store: Store, operator_id: OperatorId) -> list[Subscr
 
 
 def subscribed_offers_only(
-    uow: UnitOfWork, operator_pk: int, provider: ProviderId, offers: list[StoredOffer]
+    uow: UnitOfWork,
+    operator_pk: int,
+    provider: ProviderId,
+    at: datetime,
+    offers: list[StoredOffer],
 ) -> list[StoredOffer]:
-    """The offers of `offers` (the operator's, on one network) a provider may be priced
-    under: those whose chain it is subscribed to, or cancelled and not yet ended.
+    """The offers of `offers` (the operator's, on one network) `provider` may be priced
+    under at `at`: those of chains it has a subscription to in force then (subscribed by
+    `at`, cancellation not yet effective). An unknown provider has none.
 
-    Shaped as the pricing service's `offers_open_to` seam (branch `ngp`,
-    `services/pricing.py`): pass it to price sessions for a provider's token. An unknown
-    provider has no subscriptions, so nothing is open to it.
+    The pricing service's `offers_open_to` seam for a provider's token.
     """
     row = uow.providers.get(provider)
     if row is None:
         return []
-    now = datetime.now(UTC)
-    chains = {
-        s.chain_pk
-        for s in uow.providers.of_provider(row.pk)
-        if s.operator_pk == operator_pk
-        and (
-            s.status is SubscriptionStatus.SUBSCRIBED
-            or (
-                s.status is SubscriptionStatus.CANCELLED
-                and s.cancelled_from is not None
-                and s.cancelled_from > now
-            )
-        )
-    }
+    return subscribed_among(uow.providers.of_provider(row.pk), operator_pk, at, offers)
+
+
+def subscribed_among(
+    subscriptions: list[SubscriptionRow],
+    operator_pk: int,
+    at: datetime,
+    offers: list[StoredOffer],
+) -> list[StoredOffer]:
+    """The offers of `offers` whose chain one of `subscriptions` (one provider's) to the
+    operator is in force for at `at`."""
+    chains = {s.chain_pk for s in subscribed_among_operator(subscriptions, operator_pk, at)}
     return [offer for offer in offers if offer.chain_pk in chains]
+
+
+def subscribed_version(
+    uow: UnitOfWork, provider: ProviderId, offer_id: int, at: datetime
+) -> tuple[StoredOffer, SubscriptionRow] | None:
+    """The published offer version `offer_id` (any version of its chain) and the
+    provider's subscription to its chain, when one is in force at `at` and the version is
+    open to the provider; None otherwise (unknown, draft, another provider's bilateral
+    offer, not subscribed), so that all of those answer alike."""
+    stored = uow.offers.get(offer_id) if 1 <= offer_id <= MAX_ID else None
+    row = uow.providers.get(provider)
+    if stored is None or row is None or not is_open_to(stored, provider):
+        return None
+    mine = uow.providers.of_provider(row.pk)
+    live = [
+        s
+        for s in subscribed_among_operator(mine, stored.operator_pk, at)
+        if s.chain_pk == stored.chain_pk
+    ]
+    return (stored, live[0]) if live else None
+
+
+def subscribed_among_operator(
+    subscriptions: list[SubscriptionRow], operator_pk: int, at: datetime
+) -> list[SubscriptionRow]:
+    """The subscriptions of `subscriptions` to the operator's offers in force at `at`."""
+    return [
+        s
+        for s in subscriptions
+        if s.operator_pk == operator_pk
+        and in_force_at(subscribed_at=s.subscribed_at, cancelled_from=s.cancelled_from, at=at)
+    ]

@@ -9,13 +9,18 @@ whatever the batch's size; a line longer than `MAX_LINE_BYTES` is answered with 
 and skipped. `POST /api/v1/simulations` prices a session under a named offer — a draft
 too — and adds stacked-bar data per slot and component.
 
-The token's operator scopes every path: another operator's EVSE or offer answers 404.
+The token's operator scopes every path: another operator's EVSE or offer answers 404. A
+provider's token prices its own sessions at the EVSEs of operators it is subscribed to
+(`services/provider_pricing.py`), and downloads the exports of the offers it has a
+subscription in force to under `/api/v1/provider/offers/{id}/…` — the same builders as the
+operator's paths.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -24,11 +29,12 @@ from fastapi.responses import StreamingResponse
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
-from evsenet.api.auth import Caller, get_store
+from evsenet.api.auth import Caller, Party, ProviderCaller, get_store
 from evsenet.api.bodies import BODY_RESPONSES, BodyKind, read_body
+from evsenet.api.offer_bodies import Now
 from evsenet.api.problems import ApiProblem, problem_responses, status_of
 from evsenet.domain.errors import DomainError
-from evsenet.domain.ids import OperatorId
+from evsenet.domain.ids import OperatorId, ProviderId
 from evsenet.domain.pricing.priced_session import SessionRequest
 from evsenet.formats._json_body import JsonBody, parse_json_object
 from evsenet.formats.ocpi._json import dumps
@@ -41,7 +47,9 @@ from evsenet.formats.price_sessions import (
     session_id_of,
     session_price_json,
 )
+from evsenet.services import price_exports as exports
 from evsenet.services import pricing as service
+from evsenet.services import provider_pricing
 from evsenet.store.engine import Store
 
 BATCH_LINES = 500
@@ -97,13 +105,16 @@ WRITES = {**problem_responses(400), **BODY_RESPONSES}
 
 
 @router.post("/prices", responses=WRITES, openapi_extra=_body(SESSION_SCHEMA))
-async def price_one(caller: Caller, store: StoreDep, raw: SessionBody) -> Response:
-    """Price one session at one of the caller's EVSEs under the offer in force for the
-    provider at the session start: the itemised breakdown and totals."""
+async def price_one(caller: Party, store: StoreDep, raw: SessionBody) -> Response:
+    """Price one session under the offer in force for the provider at the session start:
+    the itemised breakdown and totals. An operator's token prices at its own EVSEs; a
+    provider's token prices its own sessions (`provider_id` may be left out) at the EVSEs
+    of operators it is subscribed to, under its subscriptions in force at the session
+    start."""
 
     def work() -> Response:
-        request = read_session(parse_json_object(raw))
-        return _json(session_price_json(service.price_session_at_evse(store, caller, request)))
+        request = read_session(parse_json_object(raw), provider=_own_provider(caller))
+        return _json(session_price_json(provider_pricing.price_session_as(store, caller, request)))
 
     return await run_in_threadpool(work)
 
@@ -150,9 +161,14 @@ def _too_long() -> DomainError:
     )
 
 
+def _own_provider(caller: OperatorId | ProviderId) -> str | None:
+    """The provider a session without `provider_id` is priced for: a provider's own."""
+    return caller.display if isinstance(caller, ProviderId) else None
+
+
 def _price_lines(
     store: Store,
-    caller: OperatorId,
+    caller: OperatorId | ProviderId,
     lines: list[tuple[int, bytes | None]],
     cache: service.PricingCache,
 ) -> bytes:
@@ -165,10 +181,11 @@ def _price_lines(
             if raw is None:
                 raise _too_long()
             value = parse_json_object(raw)
-            readable.append((number, read_session(value)))
+            readable.append((number, read_session(value, provider=_own_provider(caller))))
         except DomainError as error:
             answers[number] = refusal_json(number, session_id_of(value), error, status_of(error))
-    priced = service.price_sessions(store, caller, [r for _, r in readable], cache=cache)
+    requests = [r for _, r in readable]
+    priced = provider_pricing.price_sessions_as(store, caller, requests, cache=cache)
     for (number, request), answer in zip(readable, priced, strict=True):
         if isinstance(answer, service.PricingRefusal):
             refused = answer.error
@@ -188,9 +205,10 @@ def _price_lines(
         "text/plain",
     ),
 )
-async def price_batch(caller: Caller, store: StoreDep, request: Request) -> StreamingResponse:
+async def price_batch(caller: Party, store: StoreDep, request: Request) -> StreamingResponse:
     """Price many sessions: JSON Lines in, JSON Lines out (a price or a problem per line),
-    streamed with bounded memory."""
+    streamed with bounded memory; an operator's or a provider's token, as `POST
+    /api/v1/prices`."""
     media_type = (request.headers.get("content-type") or NDJSON).split(";")[0].strip().lower()
     if media_type not in {NDJSON, "application/jsonl", "application/json", "text/plain"}:
         raise ApiProblem(
@@ -239,19 +257,18 @@ async def simulate(caller: Caller, store: StoreDep, raw: SessionBody) -> Respons
     return await run_in_threadpool(work)
 
 
-@router.get("/offers/{offer_id}/ocpi/tariffs", responses=problem_responses(409))
-def ocpi_tariffs(caller: Caller, store: StoreDep, offer_id: int) -> Response:
-    """Every group of a published offer as an OCPI 2.2.1 Tariff (the compiled tariff the
-    engine prices), with notes on what OCPI cannot say (docs/pricing.md)."""
-    groups = service.published_group_tariffs(store, caller, offer_id)
-    country, _, party = caller.display.partition("*")
+def _ocpi_tariffs(
+    store: Store, party: OperatorId | ProviderId, offer_id: int, now: datetime
+) -> Response:
+    published = exports.published_group_tariffs(store, party, offer_id, now=now)
+    country, _, party_id = published.operator_id.display.partition("*")
     tariffs = []
-    for group in groups:
+    for group in published.groups:
         tariff = replace(
             group.group.tariff,
             id=f"{offer_id}-{group.group_id}",
-            country_code=country if party else "",
-            party_id=party,
+            country_code=country if party_id else "",
+            party_id=party_id,
             start=group.effective_from,
             end=group.effective_to,
         )
@@ -260,20 +277,77 @@ def ocpi_tariffs(caller: Caller, store: StoreDep, offer_id: int) -> Response:
     return _json({"offer_id": offer_id, "tariffs": tariffs})
 
 
-@router.get("/offers/{offer_id}/oicp/pricing-products", responses=problem_responses(409))
-def oicp_pricing_products(caller: Caller, store: StoreDep, offer_id: int) -> Response:
-    """A published offer as OICP 2.3 `eRoamingPushPricingProductData` bodies (one per
-    provider audience), with notes on what OICP cannot say."""
-    published = service.published_offer_members(store, caller, offer_id)
+def _oicp_pricing_products(
+    store: Store, party: OperatorId | ProviderId, offer_id: int, now: datetime
+) -> Response:
+    published = exports.published_offer_members(store, party, offer_id, now=now)
     bodies, notes = pricing_products(
-        published.offer, operator_id=caller.display, operator_name=published.operator_name
+        published.offer,
+        operator_id=published.operator_id.display,
+        operator_name=published.operator_name,
+        provider=published.provider,
     )
     return _json({"offer_id": offer_id, "bodies": bodies, "notes": notes})
 
 
-@router.get("/offers/{offer_id}/oicp/evse-pricing", responses=problem_responses(409))
-def oicp_evse_pricing(caller: Caller, store: StoreDep, offer_id: int) -> Response:
+def _oicp_evse_pricing(
+    store: Store, party: OperatorId | ProviderId, offer_id: int, now: datetime
+) -> Response:
+    published = exports.published_offer_members(store, party, offer_id, now=now)
+    bodies = evse_pricing(published.offer, published.members, provider=published.provider)
+    return _json({"offer_id": offer_id, "bodies": bodies})
+
+
+OCPI_TARIFFS = "/offers/{offer_id}/ocpi/tariffs"
+OICP_PRODUCTS = "/offers/{offer_id}/oicp/pricing-products"
+OICP_EVSE_PRICING = "/offers/{offer_id}/oicp/evse-pricing"
+PROVIDER = "/provider"
+"""The provider's downloads of the offers it is subscribed to: the same paths below it."""
+
+
+@router.get(OCPI_TARIFFS, responses=problem_responses(409))
+def ocpi_tariffs(caller: Caller, store: StoreDep, now: Now, offer_id: int) -> Response:
+    """Every group of a published offer as an OCPI 2.2.1 Tariff (the compiled tariff the
+    engine prices), with notes on what OCPI cannot say (docs/pricing.md)."""
+    return _ocpi_tariffs(store, caller, offer_id, now)
+
+
+@router.get(OICP_PRODUCTS, responses=problem_responses(409))
+def oicp_pricing_products(caller: Caller, store: StoreDep, now: Now, offer_id: int) -> Response:
+    """A published offer as OICP 2.3 `eRoamingPushPricingProductData` bodies (one per
+    provider audience), with notes on what OICP cannot say."""
+    return _oicp_pricing_products(store, caller, offer_id, now)
+
+
+@router.get(OICP_EVSE_PRICING, responses=problem_responses(409))
+def oicp_evse_pricing(caller: Caller, store: StoreDep, now: Now, offer_id: int) -> Response:
     """A published offer's EVSEs and their products as OICP 2.3 `eRoamingPushEVSEPricing`
     bodies (one per provider audience)."""
-    published = service.published_offer_members(store, caller, offer_id)
-    return _json({"offer_id": offer_id, "bodies": evse_pricing(published.offer, published.members)})
+    return _oicp_evse_pricing(store, caller, offer_id, now)
+
+
+@router.get(PROVIDER + OCPI_TARIFFS, tags=["provider"], responses=problem_responses(403))
+def provider_ocpi_tariffs(
+    caller: ProviderCaller, store: StoreDep, now: Now, offer_id: int
+) -> Response:
+    """The OCPI 2.2.1 Tariffs of an offer the caller has a subscription in force to (any
+    published version of its chain); any other offer is not found."""
+    return _ocpi_tariffs(store, caller, offer_id, now)
+
+
+@router.get(PROVIDER + OICP_PRODUCTS, tags=["provider"], responses=problem_responses(403))
+def provider_oicp_pricing_products(
+    caller: ProviderCaller, store: StoreDep, now: Now, offer_id: int
+) -> Response:
+    """The OICP 2.3 `eRoamingPushPricingProductData` body of an offer the caller has a
+    subscription in force to, for the caller (`ProviderID` `*` or its own)."""
+    return _oicp_pricing_products(store, caller, offer_id, now)
+
+
+@router.get(PROVIDER + OICP_EVSE_PRICING, tags=["provider"], responses=problem_responses(403))
+def provider_oicp_evse_pricing(
+    caller: ProviderCaller, store: StoreDep, now: Now, offer_id: int
+) -> Response:
+    """The OICP 2.3 `eRoamingPushEVSEPricing` body of an offer the caller has a
+    subscription in force to, for the caller."""
+    return _oicp_evse_pricing(store, caller, offer_id, now)

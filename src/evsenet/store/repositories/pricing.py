@@ -36,11 +36,25 @@ class PricingReads:
 
     def evse_places(self, operator_pk: int, keys: Sequence[str]) -> dict[str, EvsePlace]:
         """The operator's EVSEs among normalised `keys`, keyed by normalised EVSE ID."""
-        found: dict[str, EvsePlace] = {}
+        return {
+            key: place
+            for key, found in self.evse_places_among([operator_pk], keys).items()
+            for _, place in found
+        }
+
+    def evse_places_among(
+        self, operator_pks: Sequence[int], keys: Sequence[str]
+    ) -> dict[str, list[tuple[int, EvsePlace]]]:
+        """The EVSEs of the operators `operator_pks` among normalised `keys`, keyed by
+        normalised EVSE ID, each with its operator's pk (one ID may be two operators')."""
+        found: dict[str, list[tuple[int, EvsePlace]]] = {}
         unique = sorted(set(keys))
+        if not operator_pks:
+            return found
         for start in range(0, len(unique), CHUNK):
             rows = self.connection.execute(
                 select(
+                    evses.c.operator_pk,
                     evses.c.evse_id,
                     evses.c.evse_id_sent,
                     evses.c.time_zone,
@@ -55,12 +69,13 @@ class PricingReads:
                     )
                 )
                 .where(
-                    evses.c.operator_pk == operator_pk,
+                    evses.c.operator_pk.in_(sorted(set(operator_pks))),
                     evses.c.evse_id.in_(unique[start : start + CHUNK]),
                 )
+                .order_by(evses.c.operator_pk)
             )
             for row in rows:
-                found[row.evse_id] = EvsePlace(
+                place = EvsePlace(
                     row.evse_id_sent,
                     row.time_zone,
                     row.withdrawn_at,
@@ -68,6 +83,7 @@ class PricingReads:
                     None if row.group_pk is None else int(row.group_pk),
                     row.name,
                 )
+                found.setdefault(row.evse_id, []).append((int(row.operator_pk), place))
         return found
 
     def published_offers(self, operator_pk: int, network_pk: int) -> list[StoredOffer]:

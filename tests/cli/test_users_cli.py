@@ -7,7 +7,9 @@ from typer.testing import CliRunner
 
 import evsenet.cli.serve as cli_serve
 from evsenet.cli import app
-from evsenet.services.users import add_user, sign_in
+from evsenet.domain.ids import ProviderId
+from evsenet.services.providers import register_provider
+from evsenet.services.users import add_user, count_users, sign_in
 from evsenet.store.engine import Store
 
 PASSWORD = "correct horse battery"
@@ -28,7 +30,7 @@ def test_a_user_added_with_the_password_on_stdin_can_sign_in(store: Store) -> No
     assert code == 0, err
     assert "User ops@abc.example added for operator DE*ABC" in out
     assert "Operator DE*ABC registered" in err
-    assert sign_in(store, "ops@abc.example", PASSWORD).session.user.operator.display == "DE*ABC"
+    assert sign_in(store, "ops@abc.example", PASSWORD).session.user.party.display == "DE*ABC"
 
 
 @pytest.mark.parametrize(
@@ -52,6 +54,46 @@ def test_an_email_address_is_one_users(store: Store) -> None:
     code, _, err = users_add(store, "--email", "OPS@abc.example", "--password-stdin")
     assert code == 1
     assert "error [user.email_taken]" in err
+
+
+def _add(store: Store, *args: str) -> tuple[int, str, str]:
+    command = ["--database", store.url, "users", "add", *args, "--password-stdin"]
+    result = runner.invoke(app, command, input=PASSWORD + "\n")
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_provider_user_is_added_for_a_registered_provider_and_signs_in_for_it(
+    store: Store,
+) -> None:
+    register_provider(store, "DE*ICE", "Ice charging")
+    code, out, err = _add(store, "--provider", "de-ice", "--email", "team@ice.example")
+    assert code == 0, err
+    assert "User team@ice.example added for provider DE*ICE" in out
+    user = sign_in(store, "team@ice.example", PASSWORD).session.user
+    assert user.provider == ProviderId.parse("DE*ICE")
+    assert user.operator is None
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        pytest.param([], "user.party_required", id="no-party"),
+        pytest.param(
+            ["--operator", "DE*ABC", "--provider", "DE*ICE"],
+            "user.party_required",
+            id="two-parties",
+        ),
+        pytest.param(["--provider", "FR*NEW"], "provider.unknown", id="unregistered-provider"),
+        pytest.param(["--provider", "DE*IC"], "provider_id.malformed", id="malformed-provider"),
+    ],
+)
+def test_a_user_acts_for_exactly_one_known_party(store: Store, args: list[str], error: str) -> None:
+    register_provider(store, "DE*ICE", "Ice charging")
+    code, _, err = _add(store, *args, "--email", "who@example.com")
+    assert code != 0
+    assert f"error [{error}]" in err
+    assert count_users(store) == 0
 
 
 def test_serve_names_the_command_that_adds_the_first_user(

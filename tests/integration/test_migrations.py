@@ -209,3 +209,62 @@ def test_search_keys_are_filled_for_the_evses_of_0002(empty_store: Store) -> Non
     with empty_store.engine.connect() as connection:
         keys = connection.execute(text("SELECT city_key, postal_code_key FROM evses")).one()
     assert tuple(keys) == ("köln strasse", "sw1a 1aa")
+
+
+def _users_with_sessions(connection: Any) -> list[tuple[str, int]]:
+    rows = connection.execute(
+        text(
+            "SELECT users.email, COUNT(web_sessions.id) FROM users "
+            "LEFT JOIN web_sessions ON web_sessions.user_pk = users.id "
+            "GROUP BY users.email ORDER BY users.email"
+        )
+    )
+    return [(email, int(count)) for email, count in rows]
+
+
+def test_0009_gives_users_one_party_and_keeps_everyone_signed_in(empty_store: Store) -> None:
+    _upgrade_to(empty_store, "0008")
+    with empty_store.engine.begin() as connection:
+        for statement in (
+            "INSERT INTO operators (operator_id, display_id, name, created_at) "
+            "VALUES ('DEABC', 'DE*ABC', '', CURRENT_TIMESTAMP)",
+            "INSERT INTO providers (provider_id, display_id, name, created_at) "
+            "VALUES ('DEICE', 'DE*ICE', '', CURRENT_TIMESTAMP)",
+            "INSERT INTO users (operator_pk, email, password_hash, created_at) "
+            "SELECT id, 'ops@abc.example', 'hash', CURRENT_TIMESTAMP FROM operators",
+            "INSERT INTO web_sessions (token_hash, user_pk, csrf_token, created_at, expires_at) "
+            "SELECT 'digest', id, 'csrf', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM users",
+        ):
+            connection.execute(text(statement))
+    upgrade(empty_store)
+    assert _differences(empty_store) == []
+    add_provider_user = text(
+        "INSERT INTO users (provider_pk, email, password_hash, created_at) "
+        "SELECT id, 'team@ice.example', 'hash', CURRENT_TIMESTAMP FROM providers"
+    )
+    with empty_store.engine.begin() as connection:
+        assert _users_with_sessions(connection) == [("ops@abc.example", 1)]
+        connection.execute(add_provider_user)
+        connection.execute(
+            text(
+                "INSERT INTO web_sessions (token_hash, user_pk, csrf_token, created_at, "
+                "expires_at) SELECT 'ice', id, 'csrf', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP "
+                "FROM users WHERE provider_pk IS NOT NULL"
+            )
+        )
+    for parties in (
+        "(SELECT id FROM operators), (SELECT id FROM providers)",
+        "NULL, NULL",
+    ):
+        with pytest.raises(IntegrityError), empty_store.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (operator_pk, provider_pk, email, password_hash, "
+                    f"created_at) VALUES ({parties}, 'x@y.example', 'hash', CURRENT_TIMESTAMP)"
+                )
+            )
+    _downgrade(empty_store, "0008")
+    with empty_store.engine.connect() as connection:
+        assert _users_with_sessions(connection) == [("ops@abc.example", 1)]
+    upgrade(empty_store)
+    assert is_current(empty_store)

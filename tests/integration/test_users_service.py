@@ -21,7 +21,7 @@ NOW = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
 def test_adding_a_user_registers_a_new_operator_and_keeps_only_a_hash(store: Store) -> None:
     user, registered = add_user(store, "DE*ABC", " Ops@ABC.example ", PASSWORD)
     assert registered
-    assert (user.email, user.operator.display) == ("ops@abc.example", "DE*ABC")
+    assert (user.email, user.party.display) == ("ops@abc.example", "DE*ABC")
     assert count_users(store) == 1
     with store.transaction() as connection:
         stored = connection.execute(select(users.c.password_hash)).scalar_one()
@@ -54,7 +54,7 @@ def test_signing_in_opens_a_session_that_signing_out_ends(store: Store) -> None:
     signed_in = sign_in(store, "OPS@abc.example", PASSWORD)
     found = session_for(store, signed_in.token)
     assert found is not None
-    assert found.user.operator.display == "DE*ABC"
+    assert found.user.party.display == "DE*ABC"
     assert found.csrf_token == signed_in.session.csrf_token
     with store.transaction() as connection:
         kept = connection.execute(select(web_sessions.c.token_hash)).scalar_one()

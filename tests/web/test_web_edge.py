@@ -120,7 +120,8 @@ def test_sign_in_never_sends_the_browser_to_another_site(client: TestClient, tar
             "next": target,
         },
     )
-    assert answer.headers["location"] == "/networks"
+    assert answer.headers["location"] == "/"
+    assert client.get("/").headers["location"] == "/networks"
 
 
 def test_signing_out_ends_the_session(client: TestClient) -> None:

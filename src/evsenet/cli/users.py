@@ -1,4 +1,5 @@
-"""`evsenet users`: people who sign in to the web UI, each bound to one operator."""
+"""`evsenet users`: people who sign in to the web UI, each bound to one operator or one
+provider."""
 
 from __future__ import annotations
 
@@ -7,13 +8,21 @@ from typing import Annotated
 
 import typer
 
-from evsenet.cli.base import OperatorOption, command_group, open_store
+from evsenet.cli.base import command_group, open_store
 from evsenet.cli.output import CliProblem, note, say
-from evsenet.services.users import add_user
+from evsenet.services.users import add_party_user
 
 users_app = command_group(
-    "users", "Users of the web UI: each signs in with an e-mail and a password for one operator."
+    "users",
+    "Users of the web UI: each signs in with an e-mail and a password for one operator or "
+    "one provider.",
 )
+OptionalOperator = Annotated[
+    str | None, typer.Option("--operator", "-o", metavar="ID", help="Operator ID, e.g. DE*ABC")
+]
+ProviderOption = Annotated[
+    str | None, typer.Option("--provider", "-p", metavar="ID", help="Provider ID, e.g. DE*ICE")
+]
 
 
 def _password(from_stdin: bool) -> str:
@@ -34,8 +43,9 @@ def _password(from_stdin: bool) -> str:
 @users_app.command("add")
 def users_add(
     ctx: typer.Context,
-    operator: OperatorOption,
     email: Annotated[str, typer.Option(help="The e-mail address the user signs in with")],
+    operator: OptionalOperator = None,
+    provider: ProviderOption = None,
     password_stdin: Annotated[
         bool,
         typer.Option(
@@ -44,13 +54,17 @@ def users_add(
         ),
     ] = False,
 ) -> None:
-    """Add a user who signs in to the web UI for the operator (registered when new).
+    """Add a user who signs in to the web UI for an operator (--operator, registered when
+    new) or for a registered provider (--provider; `evsenet providers add` first).
 
     The password (at least 10 characters) is asked twice on the terminal, or read from
     standard input with --password-stdin.
     """
     store = open_store(ctx)
-    user, registered = add_user(store, operator, email, _password(password_stdin))
+    user, registered = add_party_user(
+        store, email, _password(password_stdin), operator_id=operator, provider_id=provider
+    )
+    kind = "operator" if user.operator is not None else "provider"
     if registered:
-        note(f"Operator {user.operator.display} registered")
-    say(f"User {user.email} added for operator {user.operator.display}; sign in at /sign-in")
+        note(f"Operator {user.party.display} registered")
+    say(f"User {user.email} added for {kind} {user.party.display}; sign in at /sign-in")

@@ -1,6 +1,7 @@
 """Rules of the people who sign in to the web UI: e-mail, password, throttling, sessions.
 
-A user belongs to exactly one operator and sees only that operator's data. Passwords are
+A user belongs to exactly one party, an operator or an e-mobility provider, and sees only
+that party's pages and data. Passwords are
 kept as argon2 hashes by the services; the rules here decide what is accepted and when
 sign-in is refused for a while after repeated failures.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from evsenet.domain.errors import DomainError
+from evsenet.domain.ids import OperatorId, ProviderId
 
 EMAIL_MAX = 254
 """RFC 5321's limit on a forward path."""
@@ -100,3 +102,22 @@ def sign_in_paused(until: datetime) -> DomainError:
         f"Too many failed sign-ins in a row; this account can sign in again after "
         f"{until:%H:%M} UTC",
     )
+
+
+Party = OperatorId | ProviderId
+"""Whom a user acts for: exactly one operator or exactly one provider."""
+
+
+def one_party(operator_id: str | None, provider_id: str | None) -> Party:
+    """The one party a new user acts for, from an operator ID or a provider ID (not both)."""
+    if (operator_id is None) == (provider_id is None):
+        raise DomainError(
+            "user.party_required",
+            "A user acts for exactly one party: give an operator ID or a provider ID, "
+            "not both and not neither",
+            field="party",
+        )
+    if operator_id is not None:
+        return OperatorId.parse(operator_id)
+    assert provider_id is not None
+    return ProviderId.parse(provider_id)

@@ -18,17 +18,20 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from evsenet.domain.errors import Conflict, DomainError
-from evsenet.domain.ids import OperatorId
+from evsenet.domain.ids import OperatorId, ProviderId
 from evsenet.domain.users import (
     PASSWORD_MAX,
     SESSION_LIFETIME,
+    Party,
     SignInRecord,
     check_new_password,
+    one_party,
     parse_email,
     sign_in_paused,
     sign_in_refused,
 )
 from evsenet.services.operators import registered_operator
+from evsenet.services.providers import require_provider
 from evsenet.store.engine import Store
 from evsenet.store.uow import unit_of_work
 
@@ -41,16 +44,24 @@ SESSION_TOKEN_MAX = 200
 
 @dataclass(frozen=True, slots=True)
 class User:
-    """A user of the web UI and the operator it acts for."""
+    """A user of the web UI and the one party it acts for: an operator or a provider."""
 
     id: int
     email: str
-    operator: OperatorId
+    party: Party
+
+    @property
+    def operator(self) -> OperatorId | None:
+        return self.party if isinstance(self.party, OperatorId) else None
+
+    @property
+    def provider(self) -> ProviderId | None:
+        return self.party if isinstance(self.party, ProviderId) else None
 
 
 @dataclass(frozen=True, slots=True)
 class WebSession:
-    """Who a signed-in browser is: the user, its operator and the session's CSRF token."""
+    """Who a signed-in browser is: the user, its party and the session's CSRF token."""
 
     user: User
     csrf_token: str
@@ -72,17 +83,37 @@ def _digest(token: str) -> str:
 def add_user(store: Store, operator_id: str, email: str, password: str) -> tuple[User, bool]:
     """A new user of the operator's web UI, and whether the operator was registered for it
     (a new operator ID is, in the same transaction). An e-mail address is one user's."""
-    operator = OperatorId.parse(operator_id)
+    return add_party_user(store, email, password, operator_id=operator_id)
+
+
+def add_party_user(
+    store: Store,
+    email: str,
+    password: str,
+    *,
+    operator_id: str | None = None,
+    provider_id: str | None = None,
+) -> tuple[User, bool]:
+    """A new user acting for exactly one party, and whether an operator was registered for
+    it. An operator ID new to evsenet is registered in the same transaction; a provider
+    must be registered already (`evsenet providers add`). An e-mail address is one user's."""
+    party = one_party(operator_id, provider_id)
     address = parse_email(email)
     password_hash = _hasher.hash(check_new_password(password))
+    registered = False
     with unit_of_work(store, write=True) as uow:
-        row, registered = registered_operator(uow, operator)
-        pk = uow.users.add(row.pk, address, password_hash, datetime.now(UTC))
+        if isinstance(party, OperatorId):
+            row, registered = registered_operator(uow, party)
+            party = row.operator_id
+            owner = {"operator_pk": row.pk}
+        else:
+            owner = {"provider_pk": require_provider(uow, party).pk}
+        pk = uow.users.add(address, password_hash, datetime.now(UTC), **owner)
         if pk is None:
             raise Conflict(
                 "user.email_taken", f"A user with e-mail address {address} exists already"
             )
-    return User(pk, address, row.operator_id), registered
+    return User(pk, address, party), registered
 
 
 def count_users(store: Store) -> int:
@@ -130,7 +161,7 @@ def sign_in(store: Store, email: str, password: str, *, now: datetime | None = N
             uow.users.set_password_hash(user.pk, _hasher.hash(password))
         uow.users.close_expired_sessions(user.pk, moment)
         uow.users.open_session(user.pk, _digest(token), csrf, moment, expires)
-    return SignedIn(token, WebSession(User(user.pk, user.email, user.operator), csrf, expires))
+    return SignedIn(token, WebSession(User(user.pk, user.email, user.party), csrf, expires))
 
 
 def session_for(store: Store, token: str, *, now: datetime | None = None) -> WebSession | None:
@@ -141,7 +172,7 @@ def session_for(store: Store, token: str, *, now: datetime | None = None) -> Web
         row = uow.users.session(_digest(token), now or datetime.now(UTC))
     if row is None:
         return None
-    return WebSession(User(row.user_pk, row.email, row.operator), row.csrf_token, row.expires_at)
+    return WebSession(User(row.user_pk, row.email, row.party), row.csrf_token, row.expires_at)
 
 
 def sign_out(store: Store, token: str) -> None:

@@ -242,15 +242,18 @@ users = Table(
     "users",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=False),
+    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=True),
     Column("email", String(254), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
     Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
     Column("last_failed_at", UtcDateTime, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("provider_pk", Id, ForeignKey("providers.id", ondelete="CASCADE"), nullable=True),
     CheckConstraint("failed_sign_ins >= 0", name="failed_sign_ins"),
+    CheckConstraint("(operator_pk IS NULL) <> (provider_pk IS NULL)", name="one_party"),
 )
-"""People who sign in to the web UI, each bound to one operator; passwords as argon2 hashes."""
+"""People who sign in to the web UI, each bound to exactly one party: an operator or a
+provider. Passwords as argon2 hashes."""
 
 web_sessions = Table(
     "web_sessions",

@@ -6,18 +6,23 @@ cookie is HttpOnly, SameSite=Lax, and Secure when the request came over https. E
 unsafe request (POST) must send the session's CSRF token, as the form field `csrf_token`
 or as the `X-CSRF-Token` header that htmx adds to its requests (see `base.html`).
 Sign-in itself, before any session, uses a double-submit cookie (`evsenet_sign_in`).
+
+A session acts for one party. The operator's pages take `Session`/`CheckedSession`, the
+provider's take `ProviderSession`/`CheckedProviderSession`; a session of the other party
+gets the same 404 as a page that does not exist, so URL guessing learns nothing.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from evsenet.domain.ids import OperatorId
+from evsenet.domain.ids import OperatorId, ProviderId
 from evsenet.services.users import WebSession, session_for
 from evsenet.store.engine import Store
 
@@ -61,8 +66,22 @@ def set_cookie(request: Request, response: Response, name: str, value: str, max_
     )
 
 
+@dataclass(frozen=True, slots=True)
+class OperatorWebSession(WebSession):
+    """A session of an operator's user."""
+
+    operator: OperatorId
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderWebSession(WebSession):
+    """A session of a provider's user."""
+
+    provider: ProviderId
+
+
 async def current_session(request: Request, store: StoreDep) -> WebSession:
-    """The signed-in session of the request; `SignInRequired` without one."""
+    """The signed-in session of the request, of either party; `SignInRequired` without one."""
     token = request.cookies.get(SESSION_COOKIE, "")
     session = await run_in_threadpool(session_for, store, token) if token else None
     if session is None:
@@ -71,11 +90,37 @@ async def current_session(request: Request, store: StoreDep) -> WebSession:
     return session
 
 
-Session = Annotated[WebSession, Depends(current_session)]
+AnySession = Annotated[WebSession, Depends(current_session)]
+
+
+def _not_this_partys() -> WebProblem:
+    return WebProblem(
+        404, "route.not_found", "There is no such page (or it belongs to no one you act for)"
+    )
+
+
+def operator_session(session: AnySession) -> OperatorWebSession:
+    """The session, if it acts for an operator; a provider's gets 404."""
+    operator = session.user.operator
+    if operator is None:
+        raise _not_this_partys()
+    return OperatorWebSession(session.user, session.csrf_token, session.expires_at, operator)
+
+
+def provider_session(session: AnySession) -> ProviderWebSession:
+    """The session, if it acts for a provider; an operator's gets 404."""
+    provider = session.user.provider
+    if provider is None:
+        raise _not_this_partys()
+    return ProviderWebSession(session.user, session.csrf_token, session.expires_at, provider)
+
+
+Session = Annotated[OperatorWebSession, Depends(operator_session)]
+ProviderSession = Annotated[ProviderWebSession, Depends(provider_session)]
 
 
 def operator_of(session: Session) -> OperatorId:
-    return session.user.operator
+    return session.operator
 
 
 Operator = Annotated[OperatorId, Depends(operator_of)]
@@ -99,18 +144,32 @@ def _refuse_csrf() -> WebProblem:
     )
 
 
-async def checked_session(request: Request, session: Session) -> WebSession:
+async def checked_any_session(request: Request, session: AnySession) -> WebSession:
     """The session of an unsafe request whose CSRF token matches the session's."""
     if not hmac.compare_digest(await _sent_csrf_token(request), session.csrf_token):
         raise _refuse_csrf()
     return session
 
 
-CheckedSession = Annotated[WebSession, Depends(checked_session)]
+CheckedAnySession = Annotated[WebSession, Depends(checked_any_session)]
+
+
+def checked_session(session: CheckedAnySession) -> OperatorWebSession:
+    return operator_session(session)
+
+
+def checked_provider_session(session: CheckedAnySession) -> ProviderWebSession:
+    return provider_session(session)
+
+
+CheckedSession = Annotated[OperatorWebSession, Depends(checked_session)]
+"""An operator's session, for a request that changes something (CSRF checked)."""
+CheckedProviderSession = Annotated[ProviderWebSession, Depends(checked_provider_session)]
+"""A provider's session, for a request that changes something (CSRF checked)."""
 
 
 def checked_operator(session: CheckedSession) -> OperatorId:
-    return session.user.operator
+    return session.operator
 
 
 CheckedOperator = Annotated[OperatorId, Depends(checked_operator)]

@@ -4,13 +4,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from evsenet.domain.ids import OperatorId
-from evsenet.domain.users import SignInRecord
+from evsenet.domain.ids import OperatorId, ProviderId
+from evsenet.domain.users import Party, SignInRecord
 from evsenet.store.repositories.operators import insert_unless_taken
-from evsenet.store.tables import operators, users, web_sessions
+from evsenet.store.tables import operators, providers, users, web_sessions
+
+_PARTY_COLUMNS = (
+    operators.c.operator_id,
+    operators.c.display_id.label("operator_display"),
+    providers.c.provider_id,
+    providers.c.display_id.label("provider_display"),
+)
+
+
+_SESSION_USERS = web_sessions.join(users, users.c.id == web_sessions.c.user_pk)
+
+
+def _with_party(statement: Any) -> Any:
+    """`statement` joined to the user's operator or provider, whichever it has."""
+    return statement.outerjoin(operators, operators.c.id == users.c.operator_pk).outerjoin(
+        providers, providers.c.id == users.c.provider_pk
+    )
+
+
+def _party(row: Any) -> Party:
+    if row.operator_id is not None:
+        return OperatorId(row.operator_id, row.operator_display)
+    return ProviderId(row.provider_id, row.provider_display)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +42,7 @@ class UserRow:
     pk: int
     email: str
     password_hash: str
-    operator: OperatorId
+    party: Party
     sign_ins: SignInRecord
 
 
@@ -26,7 +50,7 @@ class UserRow:
 class SessionRow:
     user_pk: int
     email: str
-    operator: OperatorId
+    party: Party
     csrf_token: str
     expires_at: datetime
 
@@ -35,10 +59,20 @@ class UserRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def add(self, operator_pk: int, email: str, password_hash: str, now: datetime) -> int | None:
-        """The new user's key; None when the e-mail address is taken (also concurrently)."""
+    def add(
+        self,
+        email: str,
+        password_hash: str,
+        now: datetime,
+        *,
+        operator_pk: int | None = None,
+        provider_pk: int | None = None,
+    ) -> int | None:
+        """The new user's key, of an operator or a provider; None when the e-mail address
+        is taken (also concurrently)."""
         values = {
             "operator_pk": operator_pk,
+            "provider_pk": provider_pk,
             "email": email,
             "password_hash": password_hash,
             "created_at": now,
@@ -58,10 +92,9 @@ class UserRepository:
                 users.c.password_hash,
                 users.c.failed_sign_ins,
                 users.c.last_failed_at,
-                operators.c.operator_id,
-                operators.c.display_id,
+                *_PARTY_COLUMNS,
             )
-            .join(operators, operators.c.id == users.c.operator_pk)
+            .select_from(_with_party(users))
             .where(users.c.email == email)
         ).one_or_none()
         if row is None:
@@ -70,7 +103,7 @@ class UserRepository:
             row.id,
             row.email,
             row.password_hash,
-            OperatorId(row.operator_id, row.display_id),
+            _party(row),
             SignInRecord(row.failed_sign_ins, row.last_failed_at),
         )
 
@@ -106,11 +139,11 @@ class UserRepository:
                 web_sessions.c.csrf_token,
                 web_sessions.c.expires_at,
                 users.c.email,
-                operators.c.operator_id,
-                operators.c.display_id,
+                *_PARTY_COLUMNS,
             )
-            .join(users, users.c.id == web_sessions.c.user_pk)
-            .join(operators, operators.c.id == users.c.operator_pk)
+            .select_from(
+                _with_party(web_sessions.join(users, users.c.id == web_sessions.c.user_pk))
+            )
             .where(web_sessions.c.token_hash == token_hash, web_sessions.c.expires_at > now)
         ).one_or_none()
         if row is None:
@@ -118,7 +151,7 @@ class UserRepository:
         return SessionRow(
             row.user_pk,
             row.email,
-            OperatorId(row.operator_id, row.display_id),
+            _party(row),
             row.csrf_token,
             row.expires_at,
         )

@@ -15,7 +15,7 @@ from evsenet.web.rendering import render
 from evsenet.web.session import (
     SESSION_COOKIE,
     SIGN_IN_COOKIE,
-    CheckedSession,
+    CheckedAnySession,
     StoreDep,
     check_sign_in_token,
     new_sign_in_token,
@@ -30,12 +30,18 @@ def _safe_next(target: str | None) -> str:
     """Only a path of this site: `next` must not send the browser elsewhere."""
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
-    return "/networks"
+    return "/"
 
 
 @router.get("/")
-def start() -> RedirectResponse:
-    return RedirectResponse("/networks", status_code=303)
+async def start(request: Request, store: StoreDep) -> RedirectResponse:
+    """The home of the signed-in party: an operator's networks, a provider's offers."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    session = await run_in_threadpool(session_for, store, token) if token else None
+    if session is None:
+        return RedirectResponse("/sign-in", status_code=303)
+    home = "/provider/offers" if session.user.provider is not None else "/networks"
+    return RedirectResponse(home, status_code=303)
 
 
 def _sign_in_page(
@@ -62,7 +68,7 @@ async def sign_in_submit(
     store: StoreDep,
     email: Annotated[str, Form(max_length=300)],
     password: Annotated[str, Form(max_length=2000)],
-    next: Annotated[str, Form(max_length=500)] = "/networks",
+    next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     try:
         signed_in = await run_in_threadpool(sign_in, store, email, password)
@@ -76,7 +82,7 @@ async def sign_in_submit(
 
 
 @router.post("/sign-out")
-async def sign_out_submit(request: Request, store: StoreDep, _: CheckedSession) -> Response:
+async def sign_out_submit(request: Request, store: StoreDep, _: CheckedAnySession) -> Response:
     await run_in_threadpool(sign_out, store, request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -68,7 +68,7 @@ def networks_create(
     name: Text,
     description: Text = "",
 ) -> Response:
-    operator = session.user.operator
+    operator = session.operator
     network = create_network(store, operator, name, description, actor=actor_of(session))
     target = f"/networks/{network.id}"
     if is_htmx(request):
@@ -143,7 +143,7 @@ def group_add(
     description: Text = "",
 ) -> Response:
     group = add_group(
-        store, session.user.operator, network_id, name, description, actor=actor_of(session)
+        store, session.operator, network_id, name, description, actor=actor_of(session)
     )
     return _done(request, network_id, f"Group {group.name!r} added")
 
@@ -158,7 +158,7 @@ def group_rename(
     name: Text,
 ) -> Response:
     group = update_group(
-        store, session.user.operator, network_id, group_id, name=name, actor=actor_of(session)
+        store, session.operator, network_id, group_id, name=name, actor=actor_of(session)
     )
     return _done(request, network_id, f"Group renamed to {group.name!r}")
 
@@ -171,9 +171,7 @@ def group_delete(
     network_id: NetworkId,
     group_id: GroupId,
 ) -> Response:
-    freed = delete_group(
-        store, session.user.operator, network_id, group_id, actor=actor_of(session)
-    )
+    freed = delete_group(store, session.operator, network_id, group_id, actor=actor_of(session))
     return _done(request, network_id, f"Group deleted; {freed:,} EVSEs are now in no group")
 
 
@@ -214,7 +212,7 @@ async def evses_assign(
     report = await run_in_threadpool(
         assign_evses,
         store,
-        session.user.operator,
+        session.operator,
         network_id,
         GroupRef(id=group_id),
         selection,
@@ -229,6 +227,6 @@ async def evses_unassign(
 ) -> Response:
     selection = await _selection(request, "assigned")
     report = await run_in_threadpool(
-        unassign_evses, store, session.user.operator, network_id, selection, actor=actor_of(session)
+        unassign_evses, store, session.operator, network_id, selection, actor=actor_of(session)
     )
     return _done(request, network_id, _report_text(report))

@@ -19,6 +19,7 @@ from evsenet.formats.hubject_offer_body import render_create_body, render_price_
 from evsenet.services import offers as service
 from evsenet.services.networks import list_networks
 from evsenet.services.offers import OfferView
+from evsenet.services.subscriptions import offer_subscriptions
 from evsenet.web import offer_forms as forms
 from evsenet.web.pages.networks import actor_of
 from evsenet.web.rendering import is_htmx, render
@@ -60,7 +61,7 @@ def _save(session: CheckedSession, store: StoreDep, view: OfferView, body: dict[
     now = _now()
     request = forms.read_draft(body, now)
     service.update_offer(
-        store, session.user.operator, view.id, request, actor=actor_of(session), now=now
+        store, session.operator, view.id, request, actor=actor_of(session), now=now
     )
 
 
@@ -87,7 +88,7 @@ async def offer_new_terms(request: Request, store: StoreDep, session: CheckedSes
     context = {
         **_wizard(None, "network"),
         "values": values,
-        "networks": list_networks(store, session.user.operator),
+        "networks": list_networks(store, session.operator),
     }
     return render(request, "offer_network.html", context)
 
@@ -99,7 +100,7 @@ async def offer_create(request: Request, store: StoreDep, session: CheckedSessio
     body["networkId"] = sent.get("network_id", "")
     now = _now()
     view = service.create_offer(
-        store, session.user.operator, forms.read_draft(body, now), actor=actor_of(session), now=now
+        store, session.operator, forms.read_draft(body, now), actor=actor_of(session), now=now
     )
     return _go(request, f"/offers/{view.id}/tariffs")
 
@@ -119,7 +120,7 @@ def offer_page(
 async def offer_terms(
     request: Request, store: StoreDep, session: CheckedSession, offer_id: OfferId
 ) -> Response:
-    view = service.get_offer(store, session.user.operator, offer_id)
+    view = service.get_offer(store, session.operator, offer_id)
     _save(session, store, view, forms.apply_terms(_body(view), await _form(request)))
     return _go(request, f"/offers/{offer_id}/network")
 
@@ -141,7 +142,7 @@ def offer_network_save(
     offer_id: OfferId,
     network_id: Annotated[str, Form(max_length=30)],
 ) -> Response:
-    view = service.get_offer(store, session.user.operator, offer_id)
+    view = service.get_offer(store, session.operator, offer_id)
     body = _body(view)
     if network_id != str(view.network_id):
         body = {**body, "networkId": network_id, "products": []}
@@ -162,7 +163,7 @@ def offer_tariffs(
 async def offer_tariff_add(
     request: Request, store: StoreDep, session: CheckedSession, offer_id: OfferId
 ) -> Response:
-    view = service.get_offer(store, session.user.operator, offer_id)
+    view = service.get_offer(store, session.operator, offer_id)
     tariff = forms.tariff_from_form(await _form(request))
     _save(session, store, view, forms.with_tariff(_body(view), tariff))
     return _go(request, f"/offers/{offer_id}/tariffs")
@@ -176,7 +177,7 @@ def offer_tariff_remove(
     offer_id: OfferId,
     name: Annotated[str, Form(max_length=200)],
 ) -> Response:
-    view = service.get_offer(store, session.user.operator, offer_id)
+    view = service.get_offer(store, session.operator, offer_id)
     _save(session, store, view, forms.without_tariff(_body(view), name))
     return _go(request, f"/offers/{offer_id}/tariffs")
 
@@ -225,7 +226,7 @@ def offer_schedule_save(
     currency: Annotated[str, Form(max_length=3)],
     slots: Annotated[str, Form(max_length=100_000)] = "",
 ) -> Response:
-    view = service.get_offer(store, session.user.operator, offer_id)
+    view = service.get_offer(store, session.operator, offer_id)
     tariffs = [t.name for t in view.offer.tariffs]
     plans = forms.slots_from_text(slots, tariffs, f"products[{group_id}]")
     body = forms.with_group_prices(_body(view), str(group_id), currency, plans)
@@ -251,7 +252,7 @@ def offer_publish(
 ) -> Response:
     service.publish_offer(
         store,
-        session.user.operator,
+        session.operator,
         offer_id,
         acknowledge_zero_priced=acknowledge,
         actor=actor_of(session),
@@ -266,7 +267,9 @@ def offer_versions(
 ) -> Response:
     view = service.get_offer(store, operator, offer_id)
     versions = service.list_versions(store, operator, offer_id)
-    return render(request, "offer_versions.html", {"offer": view, "versions": versions})
+    subscribers = offer_subscriptions(store, operator, offer_id)
+    context = {"offer": view, "versions": versions, "subscribers": subscribers}
+    return render(request, "offer_versions.html", context)
 
 
 @router.get("/offers/{offer_id}/versions/new")
@@ -284,7 +287,7 @@ async def offer_version_add(
 ) -> Response:
     """A new price version: the update date and every group's slots (the tariffs of the
     version it follows)."""
-    operator = session.user.operator
+    operator = session.operator
     view = service.get_offer(store, operator, offer_id)
     sent = await _form(request)
     update_date = forms.instant_of(sent.get("update_date", ""))

@@ -106,7 +106,8 @@ class SessionPlan:
                 "would end after the session; give 0 or more",
                 field="idle_minutes",
             )
-        start = self.start_in(zone)
+        # In UTC: adding minutes to a zoned datetime adds wall-clock time, wrong across DST.
+        start = self.start_in(zone).astimezone(UTC)
         charging_end = start + timedelta(minutes=self.charging_minutes)
         return SessionRequest(
             evse_id=self.evse_id,

@@ -100,8 +100,14 @@ def _percent(fraction: Decimal) -> str:
     return format(fraction * 100, ".3f")
 
 
+def _quantity(value: Decimal) -> str:
+    """A line's quantity to four decimals, as its amounts (the API keeps every digit)."""
+    return format(value.quantize(Decimal("0.0001")).normalize(), "f")
+
+
 templates.env.filters["local"] = _local
 templates.env.filters["percent"] = _percent
+templates.env.filters["quantity"] = _quantity
 
 
 def _integer(state: FormState, name: str, label: str) -> int:

@@ -73,7 +73,7 @@ def test_an_operator_simulates_a_session_under_a_draft(
     expect(page.locator("#simulator-evses")).to_contain_text("10 of the 10 EVSEs")
     check_page(page, "simulator-form")
 
-    page.get_by_label("EVSE ID, city, postal code or street").fill("E1003")
+    page.get_by_label("EVSE ID or part of it").fill("E1003")
     expect(page.locator("#simulator-evses")).to_contain_text("matching “E1003”")
     expect(page.locator("#simulator-evse-list option")).to_have_count(1)
 

@@ -83,6 +83,9 @@ def test_a_search_narrows_the_evse_choices(client: TestClient, draft: int) -> No
     assert '<option value="DE*ABC*E5">' in fragment.text
     assert "DE*ABC*E2" not in fragment.text
     assert "<html" not in fragment.text
+    in_cologne = client.get(f"/offers/{draft}/simulator", params={"city": "köln"}).text
+    assert re.findall(r'<option value="(DE\*ABC\*E\d+)">', in_cologne) == ["DE*ABC*E3"]
+    assert "1 of the 1 EVSEs in the network's groups in köln" in in_cologne
 
 
 def test_the_chosen_evse_names_its_time_zone(client: TestClient, draft: int) -> None:

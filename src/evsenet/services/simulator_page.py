@@ -30,18 +30,21 @@ class SimulatorForm:
 
 
 def simulator_form(
-    store: Store, operator: OperatorId, offer_id: int, search: str | None = None
+    store: Store,
+    operator: OperatorId,
+    offer_id: int,
+    search: str | None = None,
+    city: str | None = None,
 ) -> SimulatorForm:
     """The operator's offer (another operator's is not found) and up to `EVSE_CHOICES` of
-    the EVSEs in its network's groups whose ID, city, postal code or street match
-    `search`."""
+    the EVSEs in its network's groups whose ID contains `search`, in `city`."""
     offer = get_offer(store, operator, offer_id)
     evses = list_network_evses(
         store,
         operator,
         offer.network_id,
         assigned=True,
-        criteria=NetworkEvseFilter.parse(text=search or None),
+        criteria=NetworkEvseFilter.parse(text=search or None, city=city or None),
         page=KeysetPage(limit=EVSE_CHOICES),
     )
     return SimulatorForm(offer, evses)

@@ -176,28 +176,45 @@ def _context(state: FormState, simulation: Simulation | None) -> dict[str, objec
     }
 
 
-def _frame(form: simulator_page.SimulatorForm, search: str) -> dict[str, object]:
+def _frame(
+    form: simulator_page.SimulatorForm, search: str = "", city: str = ""
+) -> dict[str, object]:
     """The page around the form: the offer and the EVSE choices."""
-    return {"offer": form.offer, "offer_id": form.offer.id, "evses": form.evses, "search": search}
+    return {
+        "offer": form.offer,
+        "offer_id": form.offer.id,
+        "evses": form.evses,
+        "search": search,
+        "city": city,
+    }
 
 
 @router.get("/offers/{offer_id}/simulator")
 def simulator(
-    request: Request, store: StoreDep, operator: Operator, offer_id: OfferId, q: Search = ""
+    request: Request,
+    store: StoreDep,
+    operator: Operator,
+    offer_id: OfferId,
+    q: Search = "",
+    city: Search = "",
 ) -> Response:
-    form = simulator_page.simulator_form(store, operator, offer_id, q)
-    return render(
-        request, "simulator.html", {**_frame(form, q), **_context(FormState(dict(DEFAULTS)), None)}
-    )
+    form = simulator_page.simulator_form(store, operator, offer_id, q, city)
+    context = {**_frame(form, q, city), **_context(FormState(dict(DEFAULTS)), None)}
+    return render(request, "simulator.html", context)
 
 
 @router.get("/offers/{offer_id}/simulator/evses")
 def simulator_evses(
-    request: Request, store: StoreDep, operator: Operator, offer_id: OfferId, q: Search = ""
+    request: Request,
+    store: StoreDep,
+    operator: Operator,
+    offer_id: OfferId,
+    q: Search = "",
+    city: Search = "",
 ) -> Response:
     """The EVSE choices matching a search (the options of the EVSE field, for htmx)."""
-    form = simulator_page.simulator_form(store, operator, offer_id, q)
-    return render(request, "_simulator_evses.html", {"evses": form.evses, "search": q})
+    form = simulator_page.simulator_form(store, operator, offer_id, q, city)
+    return render(request, "_simulator_evses.html", _frame(form, q, city))
 
 
 @router.get("/offers/{offer_id}/simulator/zone")

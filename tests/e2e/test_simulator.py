@@ -94,6 +94,7 @@ def test_an_operator_simulates_a_session_under_a_draft(
     expect(page.locator("#sim-energy_kwh-problem")).to_contain_text("-5")
     expect(page.get_by_label("Energy (kWh)")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#simulation-result")).to_have_count(0)
+    expect(page.locator("#sim-zone")).to_contain_text("Europe/Berlin")
     check_page(page, "simulator-refused")
 
     page = narrow

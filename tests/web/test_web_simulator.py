@@ -130,6 +130,21 @@ def test_a_draft_is_simulated_with_totals_bars_and_breakdown(
     assert "TUESDAY 22:00:00–23:59:59" in page
 
 
+def test_a_published_version_is_simulated_too(client: TestClient, store: Store, net: Net) -> None:
+    published = offers.create_and_publish(
+        store, A, request(UNLIMITED, net), acknowledge_zero_priced=3, actor=ACTOR, now=NOW
+    ).id
+    token = sign_in(client)
+    assert (
+        f'href="/offers/{published}/simulator"' in client.get(f"/offers/{published}/versions").text
+    )
+    page = client.get(f"/offers/{published}/simulator").text
+    assert "status-pending" in page or "status-active" in page
+    status, answer = _simulate(client, published, token, htmx=True)
+    assert status == 200
+    assert re.search(r'data-total="excl">16\.65 EUR<', answer)
+
+
 def test_htmx_answers_the_form_and_the_result_only(client: TestClient, draft: int) -> None:
     token = sign_in(client)
     status, fragment = _simulate(client, draft, token, htmx=True, date="", weekday="1")

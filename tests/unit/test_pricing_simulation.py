@@ -95,8 +95,19 @@ def test_minutes_are_real_time_across_a_dst_change() -> None:
         ({"idle_minutes": -1}, "session.charging_outside", "idle_minutes"),
         ({"charging_minutes": MAX_MINUTES + 1}, "session.time_out_of_range", "charging_minutes"),
         ({"idle_minutes": MAX_MINUTES + 1}, "session.time_out_of_range", "idle_minutes"),
+        ({"on": date(9999, 12, 31)}, "session.time_out_of_range", "start_day"),
+        ({"on": date(1, 1, 1)}, "session.time_out_of_range", "start_day"),
     ],
-    ids=["no day", "no such weekday", "negative charging", "negative idle", "long", "long idle"],
+    ids=[
+        "no day",
+        "no such weekday",
+        "negative charging",
+        "negative idle",
+        "long",
+        "long idle",
+        "year 9999",
+        "year 1",
+    ],
 )
 def test_a_plan_that_is_no_session_is_refused(
     changes: dict[str, object], code: str, field: str

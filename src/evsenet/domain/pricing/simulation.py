@@ -25,6 +25,9 @@ from evsenet.domain.pricing.priced_session import ChartBar, SessionRequest
 ZERO = Decimal(0)
 MAX_MINUTES = 14 * 24 * 60
 """The longest charging or idle time a simulation takes: two weeks."""
+FIRST_DAY = date(1970, 1, 2)
+LAST_DAY = date(8999, 12, 1)
+"""The days a simulated session may start on: the engine takes times from 1970 to 9000."""
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 COMPONENTS = ("CHARGING_ENERGY", "CHARGING_TIME", "PARKING", "SESSION", "RESERVATION")
 """The components in the order bars stack them and legends list them."""
@@ -62,6 +65,13 @@ class SessionPlan:
             raise DomainError(
                 "simulation.start_missing",
                 "Choose the day the session starts: a date, or a weekday (the next one)",
+                field="start_day",
+            )
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise DomainError(
+                "session.time_out_of_range",
+                f"{day.isoformat()} is outside the days a session can start "
+                f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})",
                 field="start_day",
             )
         start = datetime.combine(day, self.start_time, tzinfo=zone)

@@ -9,6 +9,7 @@ to the field it concerns, in the page (without JavaScript) or in place (htmx).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -27,6 +28,9 @@ from evsenet.web.rendering import is_htmx, render, templates
 from evsenet.web.session import CheckedSession, Operator, StoreDep
 
 router = APIRouter()
+MINUTES = re.compile(r"-?[0-9]{1,9}")
+NUMBER = re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,12})?")
+"""Plain ASCII notation: no exponent, no `NaN`, no `Infinity`, no thousands separators."""
 OfferId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 Search = Annotated[str, Query(max_length=200)]
 FORM_FIELDS = (
@@ -112,7 +116,7 @@ templates.env.filters["quantity"] = _quantity
 
 def _integer(state: FormState, name: str, label: str) -> int:
     text = state.values.get(name, "").strip() or "0"
-    if not text.lstrip("-").isascii() or not text.lstrip("-").isdigit() or len(text) > 9:
+    if not MINUTES.fullmatch(text):
         state.problems[name] = f"{label} is a whole number of minutes, e.g. 45 (not {text!r})"
         return 0
     return int(text)
@@ -132,7 +136,7 @@ def _parsed(state: FormState, name: str, parse: type[date] | type[time], hint: s
 def _energy(state: FormState) -> Decimal:
     text = state.values.get("energy_kwh", "").strip()
     try:
-        if not text or not text.isascii() or "e" in text.lower():
+        if not NUMBER.fullmatch(text):
             raise InvalidOperation
         return Decimal(text)
     except InvalidOperation:

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evsenet.api import create_app
 from evsenet.services import offers
@@ -18,6 +20,7 @@ from tests.integration.offer_fixtures import NOW, Net, network, request
 from tests.web.test_web_edge import PASSWORD, sign_in
 
 HTMX = {"HX-Request": "true"}
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 UNLIMITED = "create_unlimited_offer_to_all.json"
 SESSION = {
     "evse_id": "DE*ABC*E1",
@@ -247,6 +250,29 @@ def test_bad_input_is_shown_next_to_its_field(
     assert ("<html" in answer.text) is not htmx
     if htmx:
         assert answer.headers["X-Evsenet-Swap"] == "report"
+
+
+FIELD_TEXT = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["-1", "0", "1e9", "NaN", "99999999999", "24:00", "2027-02-29", "7"]),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    field=st.sampled_from(sorted(SESSION)),
+    value=FIELD_TEXT,
+)
+def test_no_form_value_makes_a_server_error(
+    client: TestClient, draft: int, field: str, value: str
+) -> None:
+    signed_in = CSRF.search(client.get(f"/offers/{draft}/simulator").text)
+    token = signed_in.group(1) if signed_in else sign_in(client)
+    status, text = _simulate(client, draft, token, htmx=True, **{field: value})
+    assert status < 500, text
+    assert ("field-problem" in text or 'class="problem"' in text) == (status >= 400)
 
 
 @pytest.mark.parametrize(

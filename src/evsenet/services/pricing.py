@@ -40,6 +40,7 @@ from evsenet.domain.pricing.priced_session import (
     Simulation,
     chart_of,
 )
+from evsenet.domain.pricing.simulation import SessionPlan
 from evsenet.domain.schedule_lookup import zone_info
 from evsenet.services.operators import require_operator
 from evsenet.store.engine import Store
@@ -348,10 +349,14 @@ def evse_keys(chunk: Sequence[SessionRequest]) -> list[str]:
 
 
 def simulate(
-    store: Store, operator: OperatorId | str, offer_id: int, request: SessionRequest
+    store: Store,
+    operator: OperatorId | str,
+    offer_id: int,
+    request: SessionRequest | SessionPlan,
 ) -> Simulation:
     """Price `request` under the operator's offer `offer_id` — a draft or any published
-    version, whatever is in force — at the EVSE's current group.
+    version, whatever is in force — at the EVSE's current group. A `SessionPlan` (local
+    wall-clock times, as the web UI's simulator takes them) is read in the EVSE's zone.
 
     Raises `NotFound` (`offer.not_found`, `evse.not_found`) and the session's errors.
     """
@@ -366,6 +371,8 @@ def simulate(
         reads = PricingReads(uow.connection)
         places = reads.evse_places(operator_pk, [evse.normalised])
         place = check_place(evse, places.get(evse.normalised))
+    if isinstance(request, SessionPlan):
+        request = request.request_in(zone_info(place.time_zone))
     if place.group_pk is None or place.network_pk != stored.network_pk:
         engine_session(request.session, zone_info(place.time_zone))
         price = _zero(
@@ -379,4 +386,6 @@ def simulate(
         price = _price_under(
             request, place, stored.pk, stored.offer, stored.version, PricingCache()
         )
-    return Simulation(price=price, chart=chart_of(price))
+    return Simulation(
+        price=price, chart=chart_of(price), session=request.session, time_zone=place.time_zone
+    )

@@ -26,7 +26,7 @@ from starlette.types import Scope
 from evsenet.api.problems import status_of
 from evsenet.domain.errors import DomainError
 from evsenet.store.engine import Store
-from evsenet.web.pages import audit, auth, evses, networks, offers, provider, subscriptions
+from evsenet.web.pages import audit, auth, evses, networks, offers, provider, simulator, subscriptions
 from evsenet.web.rendering import HERE, is_htmx, render
 from evsenet.web.session import SignInRequired, WebProblem
 
@@ -62,7 +62,7 @@ def create_web_app(store: Store, *, max_body_bytes: int) -> FastAPI:
     web.add_exception_handler(Exception, _on_unexpected)
     web.middleware("http")(_server_timing)
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, evses, networks, offers, audit, subscriptions, provider):
+    for module in (auth, evses, networks, offers, simulator, audit, subscriptions, provider):
         web.include_router(module.router)
     return web
 

@@ -74,10 +74,13 @@ class ChartBar:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Simulation:
-    """A simulated session's price and the data of a stacked bar per slot and component."""
+    """A simulated session's price and the data of a stacked bar per slot and component;
+    `session` is what was priced, at an EVSE in `time_zone`."""
 
     price: SessionPrice
     chart: tuple[ChartBar, ...]
+    session: NgpSession | None = None
+    time_zone: str | None = None
 
 
 def chart_of(price: SessionPrice) -> tuple[ChartBar, ...]:

@@ -26,7 +26,16 @@ from starlette.types import Scope
 from evsenet.api.problems import status_of
 from evsenet.domain.errors import DomainError
 from evsenet.store.engine import Store
-from evsenet.web.pages import audit, auth, evses, networks, offers, provider, simulator, subscriptions
+from evsenet.web.pages import (
+    audit,
+    auth,
+    evses,
+    networks,
+    offers,
+    provider,
+    simulator,
+    subscriptions,
+)
 from evsenet.web.rendering import HERE, is_htmx, render
 from evsenet.web.session import SignInRequired, WebProblem
 

@@ -1,0 +1,15 @@
+"""Builds evsenet's compiled pricing kernel; everything else is in pyproject.toml."""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "evsenet.domain.pricing._kernel",
+            sources=["src/evsenet/domain/pricing/_kernel.c"],
+            depends=["src/evsenet/domain/pricing/_kernel_dec.h"],
+            extra_compile_args=["-O2", "-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+            optional=False,
+        )
+    ]
+)

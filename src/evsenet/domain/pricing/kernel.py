@@ -1,0 +1,282 @@
+"""Totals of many sessions at once: the compiled kernel, and the reference engine for the rest.
+
+The kernel (`_kernel.c`) takes the reference engine's steps one by one — slicing, matching,
+step_size, min/max price, rounding — with Decimal arithmetic done as Python's default
+context does it (28 significant digits, half-even) on 128-bit integers, so its totals are
+the reference engine's to the last unit. It is an accelerator, not a second set of rules:
+whatever it cannot decide exactly it answers "not handled", and `price_totals` prices
+that session with `price_session`. It does not handle:
+
+- a tariff with reservation elements or evsenet's after-charging restrictions, or more
+  than 64 elements;
+- a session the reference engine refuses (`session.*` errors) or warns about (a period
+  outside the session, naming another tariff, without TIME/PARKING_TIME, reservation
+  time, a current or power restriction on a period that reports neither, a one-sided
+  bound on a zero price);
+- a period during which the EVSE's UTC offset changes (a DST change), or of 20 days or
+  more, under a tariff that needs local time;
+- a session in another time zone than the batch's first, or outside the years the
+  zone's offset table covers;
+- arithmetic that does not fit 128 bits (never for real sessions).
+
+The itemised breakdown with reasons stays the reference engine's (`price_session`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import evsenet.domain.pricing._kernel as _kernel
+from evsenet.domain.pricing.breakdown import Cost, PriceBreakdown
+from evsenet.domain.pricing.compiled import CompiledTariff
+from evsenet.domain.pricing.engine import price_session
+from evsenet.domain.pricing.session import Session
+from evsenet.domain.pricing.slicing import _dst_transitions
+from evsenet.domain.pricing.tariff import PriceBound, PriceComponent, Restrictions, TariffDimension
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL = _EPOCH.date().toordinal()
+_DIMENSIONS = (
+    TariffDimension.ENERGY,
+    TariffDimension.FLAT,
+    TariffDimension.TIME,
+    TariffDimension.PARKING_TIME,
+)
+_MAX_ELEMENTS = 64
+_MAX_THRESHOLDS = 64
+_ADJUSTMENTS = (None, "min_price", "max_price")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionTotals:
+    """A session's CDR totals, as `PriceBreakdown` gives them (rounded costs; quantities
+    in kWh and hours), without the itemised lines; `adjustment` is `min_price`,
+    `max_price` or None."""
+
+    tariff_id: str
+    total_cost: Cost
+    total_energy_cost: Cost
+    total_time_cost: Cost
+    total_parking_cost: Cost
+    total_fixed_cost: Cost
+    total_reservation_cost: Cost
+    total_energy: Decimal
+    total_time: Decimal
+    total_parking_time: Decimal
+    total_reservation_time: Decimal
+    adjustment: str | None
+    by_kernel: bool
+
+    @classmethod
+    def of(cls, breakdown: PriceBreakdown) -> SessionTotals:
+        return cls(
+            tariff_id=breakdown.tariff_id,
+            total_cost=breakdown.total_cost,
+            total_energy_cost=breakdown.total_energy_cost,
+            total_time_cost=breakdown.total_time_cost,
+            total_parking_cost=breakdown.total_parking_cost,
+            total_fixed_cost=breakdown.total_fixed_cost,
+            total_reservation_cost=breakdown.total_reservation_cost,
+            total_energy=breakdown.total_energy,
+            total_time=breakdown.total_time,
+            total_parking_time=breakdown.total_parking_time,
+            total_reservation_time=breakdown.total_reservation_time,
+            adjustment=breakdown.adjustment.kind if breakdown.adjustment else None,
+            by_kernel=False,
+        )
+
+    def with_kernel(self) -> SessionTotals:
+        """The same totals, marked as the kernel's (to compare the two)."""
+        return replace(self, by_kernel=True)
+
+
+KernelRow = tuple[int, ...]
+"""What the kernel answers for a session: total, energy, time, parking and fixed cost
+(excl., incl. VAT) in the currency's minor unit, the adjustment (0 none, 1 min_price,
+2 max_price), then total energy, time and parking time in 10⁻¹⁵ kWh or hours."""
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _bound(bound: PriceBound | None) -> tuple[str | None, str | None] | None:
+    return None if bound is None else (_text(bound.excl_vat), _text(bound.incl_vat))
+
+
+def _component(component: PriceComponent | None) -> tuple[str, str | None, int] | None:
+    if component is None:
+        return None
+    return (str(component.price), _text(component.vat), component.step_size)
+
+
+def _micros_of_day(moment: object) -> int:
+    if moment is None:
+        return -1
+    assert isinstance(moment, type(datetime.min.time()))
+    return ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1_000_000 + (
+        moment.microsecond
+    )
+
+
+def _element(r: Restrictions, components: tuple[object, ...]) -> tuple[object, ...]:
+    weekdays = 0
+    for day in r.day_of_week:
+        weekdays |= 1 << day.weekday
+    return (
+        _micros_of_day(r.start_time),
+        _micros_of_day(r.end_time),
+        None if r.start_date is None else r.start_date.toordinal() - _EPOCH_ORDINAL,
+        None if r.end_date is None else r.end_date.toordinal() - _EPOCH_ORDINAL,
+        weekdays,
+        _text(r.min_kwh),
+        _text(r.max_kwh),
+        _text(r.min_current),
+        _text(r.max_current),
+        _text(r.min_power),
+        _text(r.max_power),
+        -1 if r.min_duration is None else r.min_duration,
+        -1 if r.max_duration is None else r.max_duration,
+        components,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class KernelTariff:
+    """A compiled tariff prepared for the kernel (`handle` None: the kernel declines it,
+    `declined` says why)."""
+
+    compiled: CompiledTariff
+    handle: object | None
+    declined: str | None
+
+
+def prepare(compiled: CompiledTariff) -> KernelTariff:
+    """`compiled` in the kernel's terms, or the reason the kernel leaves it to the engine."""
+    tariff = compiled.tariff
+    if compiled.has_reservation_elements:
+        return KernelTariff(compiled, None, "reservation elements")
+    if compiled.uses_charging_end:
+        return KernelTariff(compiled, None, "after-charging restrictions (evsenet extension)")
+    if len(tariff.elements) > _MAX_ELEMENTS or len(compiled.kwh_thresholds) > _MAX_THRESHOLDS:
+        return KernelTariff(compiled, None, "more than 64 elements or kWh thresholds")
+    if len(compiled.micros_of_day) > _MAX_THRESHOLDS or len(compiled.durations) > _MAX_THRESHOLDS:
+        return KernelTariff(compiled, None, "more than 64 times of day or durations")
+    handle = _kernel.prepare_tariff(
+        tariff.id,
+        tariff.currency.code,
+        -tariff.currency.minor_unit,
+        _bound(tariff.min_price),
+        _bound(tariff.max_price),
+        compiled.micros_of_day,
+        compiled.durations,
+        tuple(str(k) for k in compiled.kwh_thresholds),
+        compiled.uses_local_time,
+        tuple(
+            _element(
+                element.restrictions,
+                tuple(_component(element.component(d)) for d in _DIMENSIONS),
+            )
+            for element in tariff.elements
+        ),
+    )
+    return KernelTariff(compiled, handle, None)
+
+
+def _micros(instant: datetime) -> int:
+    delta = instant - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@cache
+def _zone_table(zone: ZoneInfo, first_year: int, last_year: int) -> object:
+    """`zone`'s UTC offsets from `first_year` to `last_year` (inclusive), for the kernel:
+    found with zoneinfo as the reference engine finds them (`_dst_transitions`)."""
+    low = datetime(first_year, 1, 1, tzinfo=UTC)
+    high = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    rows = [(_micros(low), _offset_micros(zone, low))]
+    rows.extend(
+        (_micros(instant), _offset_micros(zone, instant))
+        for instant in _dst_transitions(zone, low, high)
+    )
+    return _kernel.prepare_zone(zone, _micros(low), _micros(high), tuple(rows))
+
+
+def _offset_micros(zone: ZoneInfo, instant: datetime) -> int:
+    offset = instant.astimezone(zone).utcoffset()
+    assert offset is not None
+    return offset // timedelta(microseconds=1)
+
+
+def zone_table(zone: ZoneInfo, sessions: Sequence[Session]) -> object:
+    """The kernel's offset table of `zone` for the years of `sessions` (and one each side),
+    in whole decades so that batches share it."""
+    years = [session.start.year for session in sessions]
+    first = max(1970, (min(years) - 1) // 10 * 10)
+    last = min(8999, (max(years) + 1) // 10 * 10 + 9)
+    return _zone_table(zone, first, last)
+
+
+def kernel_rows(prepared: KernelTariff, sessions: Sequence[Session]) -> list[KernelRow | None]:
+    """The kernel's answer per session (None: not handled). The zone is the first
+    session's; sessions in another zone are not handled."""
+    if prepared.handle is None or not sessions:
+        return [None] * len(sessions)
+    table = None
+    zone = sessions[0].time_zone
+    if prepared.compiled.uses_local_time and zone is not None:
+        table = zone_table(zone, sessions)
+    rows: list[KernelRow | None] = _kernel.price_batch(prepared.handle, table, sessions)
+    return rows
+
+
+def _quantity(units: int) -> Decimal:
+    """`units` × 10⁻¹⁵, without trailing zeros after the point."""
+    value = Decimal(units).scaleb(-15)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def totals_of(prepared: KernelTariff, row: KernelRow) -> SessionTotals:
+    """A kernel row as `SessionTotals`."""
+    tariff = prepared.compiled.tariff
+    exponent = -tariff.currency.minor_unit
+
+    def cost(index: int) -> Cost:
+        return Cost(
+            excl_vat=Decimal(row[index]).scaleb(exponent),
+            incl_vat=Decimal(row[index + 1]).scaleb(exponent),
+        )
+
+    zero = Decimal(0).scaleb(exponent)
+    return SessionTotals(
+        tariff_id=tariff.id,
+        total_cost=cost(0),
+        total_energy_cost=cost(2),
+        total_time_cost=cost(4),
+        total_parking_cost=cost(6),
+        total_fixed_cost=cost(8),
+        total_reservation_cost=Cost(excl_vat=zero, incl_vat=zero),
+        total_energy=_quantity(row[11]),
+        total_time=_quantity(row[12]),
+        total_parking_time=_quantity(row[13]),
+        total_reservation_time=Decimal(0),
+        adjustment=_ADJUSTMENTS[row[10]],
+        by_kernel=True,
+    )
+
+
+def price_totals(prepared: KernelTariff, sessions: Sequence[Session]) -> list[SessionTotals]:
+    """The totals of every session under one tariff: the kernel's where it decides, the
+    reference engine's elsewhere (which raises `DomainError` for a session it refuses)."""
+    rows = kernel_rows(prepared, sessions)
+    return [
+        totals_of(prepared, row)
+        if row is not None
+        else SessionTotals.of(price_session(prepared.compiled, session))
+        for row, session in zip(rows, sessions, strict=True)
+    ]

@@ -20,6 +20,7 @@
 enum { D_ENERGY, D_FLAT, D_TIME, D_PARKING, NDIM };
 #define MAX_ELEMENTS 64
 #define MAX_CUTS 64
+#define MAX_POSITIONS 256
 #define MAX_PERIODS 64
 #define MAX_SLICES 512
 #define MAX_GROUPS 64
@@ -619,6 +620,13 @@ static int read_session(state *s, PyObject *session) {
     if (code == NULL) return 0;
     int same = code == Py_None ||
                (PyUnicode_Check(code) && PyUnicode_Compare(code, s->t->currency_code) == 0);
+    if (!same && PyUnicode_Check(code)) { /* the engine compares code.upper() */
+        PyObject *upper = PyObject_CallMethod(code, "upper", NULL);
+        same = upper != NULL && PyUnicode_Check(upper) &&
+               PyUnicode_Compare(upper, s->t->currency_code) == 0;
+        Py_XDECREF(upper);
+        PyErr_Clear();
+    }
     Py_DECREF(code);
     if (!same) return 0;
     if (s->t->uses_local_time) {
@@ -667,7 +675,7 @@ static int ratio_cmp(ratio a, ratio b, int *fail) {
     i128 x, y;
     if (a.d == b.d) return (a.n > b.n) - (a.n < b.n);
     if (__builtin_mul_overflow(a.n, b.d, &x) || __builtin_mul_overflow(b.n, a.d, &y)) {
-        *fail = 1;
+        *fail = __LINE__;
         return 0;
     }
     return (x > y) - (x < y);
@@ -678,7 +686,7 @@ static ratio ratio_sub(ratio a, ratio b, int *fail) {
     if (a.d == 1 && b.d == 1) return (ratio){a.n - b.n, 1};
     if (__builtin_mul_overflow(a.n, b.d, &x) || __builtin_mul_overflow(b.n, a.d, &y) ||
         __builtin_mul_overflow(a.d, b.d, &d)) {
-        *fail = 1;
+        *fail = __LINE__;
         return (ratio){0, 1};
     }
     return ratio_make(x - y, d);
@@ -688,7 +696,7 @@ static ratio ratio_sub(ratio a, ratio b, int *fail) {
 static ratio dec_ratio(dec x, int *fail) {
     if (x.e >= 0) return (ratio){scale_up(x.c, x.e, fail), 1};
     if (-x.e > POW10_MAX) {
-        *fail = 1;
+        *fail = __LINE__;
         return (ratio){0, 1};
     }
     return ratio_make(x.c, POW10[-x.e]);
@@ -697,8 +705,8 @@ static ratio dec_ratio(dec x, int *fail) {
 static void add_cut(ratio *cuts, int *n, ratio r, int *fail) {
     for (int i = 0; i < *n; i++)
         if (ratio_cmp(cuts[i], r, fail) == 0) return;
-    if (*n >= MAX_CUTS) {
-        *fail = 1;
+    if (*n >= MAX_POSITIONS) {
+        *fail = __LINE__;
         return;
     }
     cuts[(*n)++] = r;
@@ -714,11 +722,76 @@ static dec part(dec volume, ratio width, long long total, int *fail) {
     if (volume.c == 0 || width.n == 0) return DEC_ZERO;
     i128 divisor;
     if (__builtin_mul_overflow(width.d, (i128)total, &divisor)) {
-        *fail = 1;
+        *fail = __LINE__;
         return DEC_ZERO;
     }
     dec exact = dec_div(dec_mul(volume, dec_make(width.n, 0), fail), dec_make(divisor, 0), fail);
     return dec_quantize(exact, -15, HALF_EVEN, fail);
+}
+
+/* The UTC offset zoneinfo gives the local wall time `wall` (microseconds since 1970-01-01
+ * 00:00 local) with `fold` 0 or 1 (PEP 495: in a gap or a repeated hour, fold 0 takes the
+ * offset before the change, fold 1 the one after). */
+static int wall_offset(const zone_table *z, long long wall, int fold, long long *out) {
+    const long long margin = 2 * DAY_MICROS;
+    long long j;
+    if (!offset_at(z, wall - margin, &j) || wall + margin >= z->hi) return 0;
+    int i = 0;
+    while (i + 1 < z->n && z->at[i + 1] <= wall - margin) i++;
+    for (; i + 1 < z->n; i++) {
+        long long before = z->offset[i], after = z->offset[i + 1];
+        long long boundary = z->at[i + 1] + (fold == 0 ? (before > after ? before : after)
+                                                       : (before < after ? before : after));
+        if (boundary > wall) break;
+    }
+    *out = z->offset[i];
+    return 1;
+}
+
+/* slicing._local_cuts: where local time passes a time of day the tariff names. */
+static void local_cuts(state *s, long long start, long long end, ratio *cuts, int *n) {
+    const tariff *t = s->t;
+    const zone_table *z = s->z;
+    long long total = end - start, offset, end_offset;
+    if (!offset_at(z, start, &offset) || !offset_at(z, end, &end_offset)) {
+        s->fail = __LINE__;
+        return;
+    }
+    if (offset == end_offset && total < FAST_SPAN) {
+        long long local = start + offset;
+        long long since_midnight = local - floor_div(local, DAY_MICROS) * DAY_MICROS;
+        for (long long day = -since_midnight; day < total; day += DAY_MICROS)
+            for (int i = 0; i < t->n_moments; i++) {
+                long long position = day + t->moments[i];
+                if (0 < position && position < total)
+                    add_cut(cuts, n, (ratio){position, 1}, &s->fail);
+            }
+        return;
+    }
+    /* the offset changes: every time of day in both readings, and the changes themselves
+     * (two changes within two days, which the reference's day-by-day search could miss,
+     * are declined) */
+    long long first = floor_div(start + offset, DAY_MICROS) - 1;
+    long long last = floor_div(end + end_offset, DAY_MICROS);
+    for (long long day = first; day <= last && !s->fail; day++)
+        for (int i = 0; i < t->n_moments; i++)
+            for (int fold = 0; fold < 2; fold++) {
+                long long wall = day * DAY_MICROS + t->moments[i], shift;
+                if (!wall_offset(z, wall, fold, &shift)) {
+                    s->fail = __LINE__;
+                    return;
+                }
+                long long position = wall - shift - start;
+                if (0 < position && position < total)
+                    add_cut(cuts, n, (ratio){position, 1}, &s->fail);
+            }
+    for (int i = 1; i < z->n; i++) {
+        long long position = z->at[i] - start;
+        if (z->at[i] >= start - 2 * DAY_MICROS && z->at[i] <= end + 2 * DAY_MICROS &&
+            i + 1 < z->n && z->at[i + 1] - z->at[i] < 2 * DAY_MICROS)
+            s->fail = __LINE__;
+        if (0 < position && position < total) add_cut(cuts, n, (ratio){position, 1}, &s->fail);
+    }
 }
 
 /* slicing.slice_periods for one period. */
@@ -726,25 +799,10 @@ static void slice_period(state *s, int index, dec *energy_before) {
     const tariff *t = s->t;
     const period *p = &s->periods[index];
     long long start = p->start, total = p->end - p->start;
-    ratio cuts[MAX_CUTS];
+    ratio cuts[MAX_POSITIONS];
     int n = 0;
     if (total > 0) {
-        if (t->uses_local_time) {
-            long long offset, end_offset;
-            if (!offset_at(s->z, start, &offset) || !offset_at(s->z, p->end, &end_offset) ||
-                offset != end_offset || total >= FAST_SPAN) {
-                s->fail = 1; /* the reference's slow path: the offset changes */
-                return;
-            }
-            long long local = start + offset;
-            long long since_midnight = local - floor_div(local, DAY_MICROS) * DAY_MICROS;
-            for (long long day = -since_midnight; day < total; day += DAY_MICROS)
-                for (int i = 0; i < t->n_moments; i++) {
-                    long long position = day + t->moments[i];
-                    if (0 < position && position < total)
-                        add_cut(cuts, &n, (ratio){position, 1}, &s->fail);
-                }
-        }
+        if (t->uses_local_time) local_cuts(s, start, p->end, cuts, &n);
         long long since = start - s->session_start;
         for (int i = 0; i < t->n_durations; i++) {
             long long position = t->durations[i] * 1000000LL - since;
@@ -763,7 +821,7 @@ static void slice_period(state *s, int index, dec *energy_before) {
                     if (__builtin_mul_overflow(a.n, b.d, &num) ||
                         __builtin_mul_overflow(num, (i128)total, &num) ||
                         __builtin_mul_overflow(a.d, b.n, &den)) {
-                        s->fail = 1;
+                        s->fail = __LINE__;
                         return;
                     }
                     add_cut(cuts, &n, ratio_make(num, den), &s->fail);
@@ -780,7 +838,7 @@ static void slice_period(state *s, int index, dec *energy_before) {
             cuts[j - 1] = swap;
         }
     if (s->n_slices + n + 1 > MAX_SLICES) {
-        s->fail = 1;
+        s->fail = __LINE__;
         return;
     }
     dec used[3] = {DEC_ZERO, DEC_ZERO, DEC_ZERO};
@@ -831,7 +889,7 @@ static int restriction_match(state *s, const element *r, const slice *piece) {
         r->has_end_date) {
         long long offset;
         if (!offset_at(s->z, piece->start, &offset)) {
-            s->fail = 1;
+            s->fail = __LINE__;
             return M_NO;
         }
         long long local = piece->start + offset;
@@ -891,7 +949,7 @@ static void match(state *s, int index) {
                 break;
             }
             if (answers[e] == M_NO_DATA && dec_sign(quantity(piece, dim)) > 0)
-                s->fail = 1; /* the reference warns restriction.data_missing */
+                s->fail = __LINE__; /* the reference warns restriction.data_missing */
         }
         s->matched[index][dim] = found;
     }
@@ -904,7 +962,7 @@ static void add_to_group(state *s, int dim, int element, dec amount) {
             return;
         }
     if (s->n_groups >= MAX_GROUPS) {
-        s->fail = 1;
+        s->fail = __LINE__;
         return;
     }
     s->groups[s->n_groups++] = (group){dim, element, amount};
@@ -948,14 +1006,14 @@ static cost move_total(state *s, cost total, const dec *excl, const dec *incl) {
     if (excl != NULL && incl != NULL) return (cost){*excl, *incl};
     if (excl != NULL) {
         if (dec_sign(total.excl) <= 0) {
-            s->fail = 1; /* the reference warns price.bound_vat_unknown */
+            s->fail = __LINE__; /* the reference warns price.bound_vat_unknown */
             return total;
         }
         dec moved = dec_div(dec_mul(total.incl, *excl, &s->fail), total.excl, &s->fail);
         return (cost){*excl, moved};
     }
     if (dec_sign(total.incl) <= 0) {
-        s->fail = 1;
+        s->fail = __LINE__;
         return total;
     }
     dec moved = dec_div(dec_mul(total.excl, *incl, &s->fail), total.incl, &s->fail);
@@ -989,7 +1047,7 @@ static int apply_bounds(state *s, cost *total) {
 static PyObject *int_of(dec x, int exp, int *fail) {
     dec q = dec_quantize(x, exp, HALF_EVEN, fail);
     if (*fail || dec_cmp(q, x, fail) != 0 || iabs128(q.c) > (i128)LLONG_MAX) {
-        *fail = 1;
+        *fail = __LINE__;
         return NULL;
     }
     return PyLong_FromLongLong((long long)q.c);
@@ -1087,7 +1145,7 @@ static PyObject *price_one(state *s, PyObject *session) {
         values[2 * i + 1] = dec_quantize(costs[i].incl, q, HALF_UP, &s->fail);
     }
     if (s->fail) Py_RETURN_NONE;
-    PyObject *result = PyTuple_New(14);
+    PyObject *result = PyTuple_New(17);
     if (result == NULL) return NULL;
     for (int i = 0; i < 10; i++) {
         PyObject *item = int_of(values[i], q, &s->fail);
@@ -1097,9 +1155,13 @@ static PyObject *price_one(state *s, PyObject *session) {
     PyTuple_SET_ITEM(result, 10, PyLong_FromLong(adjustment));
     dec quantities[3] = {sums[0], total_time, sums[2]};
     for (int i = 0; i < 3; i++) {
-        PyObject *item = int_of(quantities[i], -15, &s->fail);
+        i128 coefficient = quantities[i].c;
+        PyObject *item = _PyLong_FromByteArray((const unsigned char *)&coefficient,
+                                               sizeof coefficient, 1, 1);
         if (item == NULL) goto not_handled;
-        PyTuple_SET_ITEM(result, 11 + i, item);
+        PyTuple_SET_ITEM(result, 11 + 2 * i, item);
+        if ((item = PyLong_FromLong(quantities[i].e)) == NULL) goto not_handled;
+        PyTuple_SET_ITEM(result, 12 + 2 * i, item);
     }
     return result;
 not_handled:
@@ -1146,7 +1208,39 @@ static PyObject *price_batch(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* declined_at(tariff, zone or None, session) -> 0 when the kernel prices `session`, -1 when
+ * reading it declined, else the line of _kernel.c or _kernel_dec.h that declined (for
+ * tests and diagnosis). */
+static PyObject *declined_at(PyObject *self, PyObject *args) {
+    PyObject *tariff_capsule, *zone_capsule, *session;
+    if (!PyArg_ParseTuple(args, "OOO", &tariff_capsule, &zone_capsule, &session)) return NULL;
+    state *s = PyMem_Malloc(sizeof(state));
+    if (s == NULL) return PyErr_NoMemory();
+    s->t = PyCapsule_GetPointer(tariff_capsule, "evsenet.kernel.tariff");
+    s->z = zone_capsule == Py_None ? NULL : PyCapsule_GetPointer(zone_capsule, "evsenet.kernel.zone");
+    if (s->t == NULL || (zone_capsule != Py_None && s->z == NULL)) {
+        PyMem_Free(s);
+        return NULL;
+    }
+    s->fail = 0;
+    s->n_slices = s->n_groups = s->n_pending = 0;
+    long where = -1;
+    if (read_session(s, session)) {
+        PyObject *priced = price_one(s, session);
+        if (priced == NULL) {
+            PyMem_Free(s);
+            return NULL;
+        }
+        where = priced == Py_None ? s->fail : 0;
+        Py_DECREF(priced);
+    }
+    PyErr_Clear();
+    PyMem_Free(s);
+    return PyLong_FromLong(where);
+}
+
 static PyMethodDef METHODS[] = {
+    {"declined_at", declined_at, METH_VARARGS, "Where the kernel declines a session (0: it does not)."},
     {"prepare_tariff", prepare_tariff, METH_VARARGS, "A tariff prepared for price_batch."},
     {"prepare_zone", prepare_zone, METH_VARARGS, "A zone's UTC offsets for price_batch."},
     {"price_batch", price_batch, METH_VARARGS,

@@ -49,7 +49,7 @@ static const dec DEC_ZERO = {0, 0};
 static inline i128 scale_up(i128 x, int k, int *fail) {
     i128 r;
     if (k < 0 || k > POW10_MAX || __builtin_mul_overflow(x, POW10[k], &r)) {
-        *fail = 1;
+        *fail = __LINE__;
         return 0;
     }
     return r;
@@ -75,25 +75,86 @@ static dec round_prec(i128 c, int e, int sticky) {
 
 static inline dec dec_round(dec x) { return round_prec(x.c, x.e, 0); }
 
+typedef unsigned __int128 u128;
+
+/* x (four 64-bit words, least significant first) divided by d in place; the remainder. */
+static uint64_t words_divide(uint64_t x[4], uint64_t d) {
+    u128 rest = 0;
+    for (int i = 3; i >= 0; i--) {
+        u128 current = (rest << 64) | x[i];
+        x[i] = (uint64_t)(current / d);
+        rest = current % d;
+    }
+    return (uint64_t)rest;
+}
+
+static int words_bits(const uint64_t x[4]) {
+    for (int i = 3; i >= 0; i--)
+        if (x[i]) return 64 * i + 64 - __builtin_clzll(x[i]);
+    return 0;
+}
+
+/* |a| × |b| when it does not fit 128 bits: the full product, cut to fewer than 127 bits by
+ * dropping digits (keeping at least 30 and a sticky bit), then rounded to PREC digits. */
+static dec multiply_wide(i128 a, i128 b, int e) {
+    u128 x = (u128)iabs128(a), y = (u128)iabs128(b);
+    uint64_t x0 = (uint64_t)x, x1 = (uint64_t)(x >> 64), y0 = (uint64_t)y, y1 = (uint64_t)(y >> 64);
+    u128 p00 = (u128)x0 * y0, p01 = (u128)x0 * y1, p10 = (u128)x1 * y0, p11 = (u128)x1 * y1;
+    uint64_t w[4];
+    w[0] = (uint64_t)p00;
+    u128 middle = (p00 >> 64) + (uint64_t)p01 + (uint64_t)p10;
+    w[1] = (uint64_t)middle;
+    u128 high = (middle >> 64) + (p01 >> 64) + (p10 >> 64) + (uint64_t)p11;
+    w[2] = (uint64_t)high;
+    w[3] = (uint64_t)((high >> 64) + (p11 >> 64));
+    int sticky = 0;
+    while (words_bits(w) > 126) {
+        int digits = (int)((words_bits(w) - 1) * 0.30102999566398); /* at least this many */
+        int k = digits - 30;
+        if (k < 1) k = 1;
+        if (k > 19) k = 19;
+        sticky |= words_divide(w, (uint64_t)POW10[k]) != 0;
+        e += k;
+    }
+    i128 c = (i128)(((u128)w[1] << 64) | w[0]);
+    int negative = (a < 0) != (b < 0);
+    dec d = round_prec(c, e, sticky);
+    return negative ? dec_make(-d.c, d.e) : d;
+}
+
 static dec dec_mul(dec a, dec b, int *fail) {
     i128 r;
-    if (__builtin_mul_overflow(a.c, b.c, &r)) {
-        *fail = 1;
-        return DEC_ZERO;
-    }
+    if (__builtin_mul_overflow(a.c, b.c, &r)) return multiply_wide(a.c, b.c, a.e + b.e);
     return round_prec(r, a.e + b.e, 0);
 }
 
 static dec dec_add(dec a, dec b, int *fail) {
     if (a.c == 0) return dec_round(b);
     if (b.c == 0) return dec_round(a);
-    int e = a.e < b.e ? a.e : b.e;
-    i128 x = scale_up(a.c, a.e - e, fail), y = scale_up(b.c, b.e - e, fail), s;
-    if (*fail || __builtin_add_overflow(x, y, &s)) {
-        *fail = 1;
+    if (a.e < b.e) {
+        dec swap = a;
+        a = b;
+        b = swap;
+    }
+    /* a has the larger exponent: raise its coefficient as far as 37 digits allow */
+    int shift = a.e - b.e, room = 37 - digits128(a.c);
+    if (shift <= room) {
+        i128 x = a.c * POW10[shift], sum;
+        if (__builtin_add_overflow(x, b.c, &sum)) {
+            *fail = __LINE__;
+            return DEC_ZERO;
+        }
+        return round_prec(sum, b.e, 0);
+    }
+    if ((a.c < 0) != (b.c < 0) || room < 0) {
+        *fail = __LINE__; /* a far smaller term of the other sign: not needed, not done */
         return DEC_ZERO;
     }
-    return round_prec(s, e, 0);
+    /* the same sign: b, cut to a's raised exponent, only adds digits below the 28th */
+    int cut = shift - room;
+    i128 low = cut > POW10_MAX ? 0 : b.c / POW10[cut];
+    int sticky = cut > POW10_MAX ? 1 : b.c % POW10[cut] != 0;
+    return round_prec(a.c * POW10[room] + low, b.e + cut, sticky);
 }
 
 static inline dec dec_neg(dec a) { return dec_make(-a.c, a.e); }
@@ -105,6 +166,8 @@ static int dec_cmp(dec a, dec b, int *fail) {
     int sa = (a.c > 0) - (a.c < 0), sb = (b.c > 0) - (b.c < 0);
     if (sa != sb) return (sa > sb) - (sa < sb);
     if (sa == 0) return 0;
+    int adjusted_a = digits128(a.c) + a.e, adjusted_b = digits128(b.c) + b.e;
+    if (adjusted_a != adjusted_b) return (adjusted_a > adjusted_b) == (sa > 0) ? 1 : -1;
     int e = a.e < b.e ? a.e : b.e;
     i128 x = scale_up(a.c, a.e - e, fail), y = scale_up(b.c, b.e - e, fail);
     if (*fail) return 0;
@@ -116,7 +179,7 @@ static inline int dec_sign(dec a) { return (a.c > 0) - (a.c < 0); }
 /* a / b correctly rounded to PREC digits (b nonzero). */
 static dec dec_div(dec a, dec b, int *fail) {
     if (b.c == 0) {
-        *fail = 1;
+        *fail = __LINE__;
         return DEC_ZERO;
     }
     if (a.c == 0) return DEC_ZERO;
@@ -130,12 +193,12 @@ static dec dec_div(dec a, dec b, int *fail) {
         if (q == 0) k = PREC + 2;
         if (k > room_r) k = room_r;
         if (k <= 0) {
-            *fail = 1;
+            *fail = __LINE__;
             return DEC_ZERO;
         }
         i128 qs, rs = r * POW10[k];
         if (__builtin_mul_overflow(q, POW10[k], &qs)) {
-            *fail = 1;
+            *fail = __LINE__;
             return DEC_ZERO;
         }
         q = qs + rs / y;
@@ -158,7 +221,7 @@ static dec dec_quantize(dec x, int exp, int mode, int *fail) {
         int k = exp - x.e;
         if (k > POW10_MAX) {
             if (x.c == 0) return dec_make(0, exp);
-            *fail = 1;
+            *fail = __LINE__;
             return DEC_ZERO;
         }
         int negative = x.c < 0;
@@ -174,7 +237,7 @@ static dec dec_quantize(dec x, int exp, int mode, int *fail) {
         c = negative ? -q : q;
     }
     if (*fail || iabs128(c) >= POW10[PREC]) {
-        *fail = 1;
+        *fail = __LINE__;
         return DEC_ZERO;
     }
     return dec_make(c, exp);

@@ -98,7 +98,8 @@ class SessionTotals:
 KernelRow = tuple[int, ...]
 """What the kernel answers for a session: total, energy, time, parking and fixed cost
 (excl., incl. VAT) in the currency's minor unit, the adjustment (0 none, 1 min_price,
-2 max_price), then total energy, time and parking time in 10⁻¹⁵ kWh or hours."""
+2 max_price), then total energy (kWh), time and parking time (h), each as coefficient and
+exponent of ten."""
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -235,10 +236,8 @@ def kernel_rows(prepared: KernelTariff, sessions: Sequence[Session]) -> list[Ker
     return rows
 
 
-def _quantity(units: int) -> Decimal:
-    """`units` × 10⁻¹⁵, without trailing zeros after the point."""
-    value = Decimal(units).scaleb(-15)
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+def _quantity(coefficient: int, exponent: int) -> Decimal:
+    return Decimal(coefficient).scaleb(exponent)
 
 
 def totals_of(prepared: KernelTariff, row: KernelRow) -> SessionTotals:
@@ -261,9 +260,9 @@ def totals_of(prepared: KernelTariff, row: KernelRow) -> SessionTotals:
         total_parking_cost=cost(6),
         total_fixed_cost=cost(8),
         total_reservation_cost=Cost(excl_vat=zero, incl_vat=zero),
-        total_energy=_quantity(row[11]),
-        total_time=_quantity(row[12]),
-        total_parking_time=_quantity(row[13]),
+        total_energy=_quantity(row[11], row[12]),
+        total_time=_quantity(row[13], row[14]),
+        total_parking_time=_quantity(row[15], row[16]),
         total_reservation_time=Decimal(0),
         adjustment=_ADJUSTMENTS[row[10]],
         by_kernel=True,

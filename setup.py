@@ -7,7 +7,10 @@ setup(
         Extension(
             "evsenet.domain.pricing._kernel",
             sources=["src/evsenet/domain/pricing/_kernel.c"],
-            depends=["src/evsenet/domain/pricing/_kernel_dec.h"],
+            depends=[
+                f"src/evsenet/domain/pricing/_kernel_{part}.h"
+                for part in ("dec", "types", "read", "prepare", "slice", "price")
+            ],
             extra_compile_args=["-O2", "-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter"],
             optional=False,
         )

@@ -16,7 +16,7 @@ import json
 import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -338,3 +338,12 @@ def test_the_kernel_declines_reservations_and_the_after_charging_extension() -> 
         assert price_totals(prepared, [session]) == [
             SessionTotals.of(price_session(tariff, session))
         ]
+
+
+def test_the_kernel_declines_a_decimal_context_other_than_the_default() -> None:
+    prepared, drawn = _benchmark()
+    index, session = drawn[0]
+    assert kernel_rows(prepared[index], [session]) != [None]
+    with localcontext() as context:
+        context.prec = 40
+        assert kernel_rows(prepared[index], [session]) == [None]

@@ -13,11 +13,10 @@ that session with `price_session`. It does not handle:
   outside the session, naming another tariff, without TIME/PARKING_TIME, reservation
   time, a current or power restriction on a period that reports neither, a one-sided
   bound on a zero price);
-- a period during which the EVSE's UTC offset changes (a DST change), or of 20 days or
-  more, under a tariff that needs local time;
 - a session in another time zone than the batch's first, or outside the years the
   zone's offset table covers;
-- arithmetic that does not fit 128 bits (never for real sessions).
+- arithmetic that does not fit 128 bits (never for real sessions);
+- a caller whose Decimal context is not the default one (28 digits, half-even).
 
 The itemised breakdown with reasons stays the reference engine's (`price_session`).
 """
@@ -27,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, getcontext
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -223,10 +222,22 @@ def zone_table(zone: ZoneInfo, sessions: Sequence[Session]) -> object:
     return _zone_table(zone, first, last)
 
 
+def _default_context() -> bool:
+    """Whether Decimal arithmetic runs in the context the kernel reproduces (28 digits,
+    half-even): the reference engine computes in the caller's context."""
+    context = getcontext()
+    return (
+        context.prec == 28
+        and context.rounding == ROUND_HALF_EVEN
+        and context.Emax >= 999_999
+        and context.Emin <= -999_999
+    )
+
+
 def kernel_rows(prepared: KernelTariff, sessions: Sequence[Session]) -> list[KernelRow | None]:
     """The kernel's answer per session (None: not handled). The zone is the first
     session's; sessions in another zone are not handled."""
-    if prepared.handle is None or not sessions:
+    if prepared.handle is None or not sessions or not _default_context():
         return [None] * len(sessions)
     table = None
     zone = sessions[0].time_zone

@@ -21,7 +21,7 @@ static int below(const opt_dec *bound, dec value, int *fail) {
     return !bound->has || dec_cmp(value, bound->v, fail) < 0;
 }
 
-/* compiled.restriction_match for a slice (reservations are not the kernel's). */
+/* compiled.restriction_match for a slice that is not reservation time. */
 static int restriction_match(state *s, const element *r, const slice *piece) {
     const period *p = &s->periods[piece->period];
     if (r->start_time >= 0 || r->end_time >= 0 || r->weekdays || r->has_start_date ||
@@ -76,6 +76,12 @@ static dec quantity(const slice *piece, int dim) {
 static void match(state *s, int index) {
     static const int ORDER[NDIM] = {D_ENERGY, D_TIME, D_PARKING, D_FLAT};
     const slice *piece = &s->slices[index];
+    if (dec_sign(s->periods[piece->period].vol[3]) > 0) {
+        /* reservation time: without reservation elements (the kernel's tariffs), every
+         * element is skipped or answers NO, so nothing prices the slice */
+        for (int d = 0; d < NDIM; d++) s->matched[index][d] = -1;
+        return;
+    }
     int answers[MAX_ELEMENTS];
     for (int i = 0; i < s->t->n_elements; i++) answers[i] = -1;
     for (int o = 0; o < NDIM; o++) {
@@ -284,7 +290,7 @@ static PyObject *price_one(state *s, PyObject *session) {
         values[2 * i + 1] = dec_quantize(costs[i].incl, q, HALF_UP, &s->fail);
     }
     if (s->fail) Py_RETURN_NONE;
-    PyObject *result = PyTuple_New(17);
+    PyObject *result = PyTuple_New(19);
     if (result == NULL) return NULL;
     for (int i = 0; i < 10; i++) {
         PyObject *item = int_of(values[i], q, &s->fail);
@@ -292,8 +298,8 @@ static PyObject *price_one(state *s, PyObject *session) {
         PyTuple_SET_ITEM(result, i, item);
     }
     PyTuple_SET_ITEM(result, 10, PyLong_FromLong(adjustment));
-    dec quantities[3] = {sums[0], total_time, sums[2]};
-    for (int i = 0; i < 3; i++) {
+    dec quantities[4] = {sums[0], total_time, sums[2], sums[3]};
+    for (int i = 0; i < 4; i++) {
         i128 coefficient = quantities[i].c;
         PyObject *item = _PyLong_FromByteArray((const unsigned char *)&coefficient,
                                                sizeof coefficient, 1, 1);

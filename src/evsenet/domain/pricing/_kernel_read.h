@@ -353,9 +353,9 @@ static int read_session(state *s, PyObject *session) {
     for (Py_ssize_t i = 0; ok && i < PyTuple_GET_SIZE(periods); i++) {
         period *p = &s->periods[i];
         ok = read_period(s, PyTuple_GET_ITEM(periods, i), p, previous_end);
-        /* warnings: a period outside the session, time inferred, reservation time */
-        ok = ok && p->start >= start && p->end <= end && p->vol[3].c == 0 &&
-             (p->vol[1].c != 0 || p->vol[2].c != 0 || p->end == p->start);
+        /* warnings: a period outside the session, its time inferred */
+        ok = ok && p->start >= start && p->end <= end &&
+             (p->vol[1].c != 0 || p->vol[2].c != 0 || p->vol[3].c != 0 || p->end == p->start);
         previous_end = p->end;
     }
     s->n_periods = ok ? (int)PyTuple_GET_SIZE(periods) : 0;

@@ -10,8 +10,7 @@ that session with `price_session`. It does not handle:
 - a tariff with reservation elements or evsenet's after-charging restrictions, or more
   than 64 elements;
 - a session the reference engine refuses (`session.*` errors) or warns about (a period
-  outside the session, naming another tariff, without TIME/PARKING_TIME, reservation
-  time, a current or power restriction on a period that reports neither, a one-sided
+  outside the session, naming another tariff, without TIME/PARKING_TIME, a current or power restriction on a period that reports neither, a one-sided
   bound on a zero price);
 - a session in another time zone than the batch's first, or outside the years the
   zone's offset table covers;
@@ -97,8 +96,8 @@ class SessionTotals:
 KernelRow = tuple[int, ...]
 """What the kernel answers for a session: total, energy, time, parking and fixed cost
 (excl., incl. VAT) in the currency's minor unit, the adjustment (0 none, 1 min_price,
-2 max_price), then total energy (kWh), time and parking time (h), each as coefficient and
-exponent of ten."""
+2 max_price), then total energy (kWh), time, parking and reservation time (h), each as
+coefficient and exponent of ten."""
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -274,7 +273,7 @@ def totals_of(prepared: KernelTariff, row: KernelRow) -> SessionTotals:
         total_energy=_quantity(row[11], row[12]),
         total_time=_quantity(row[13], row[14]),
         total_parking_time=_quantity(row[15], row[16]),
-        total_reservation_time=Decimal(0),
+        total_reservation_time=_quantity(row[17], row[18]),
         adjustment=_ADJUSTMENTS[row[10]],
         by_kernel=True,
     )

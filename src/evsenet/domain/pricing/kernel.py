@@ -10,11 +10,11 @@ that session with `price_session`. It does not handle:
 - a tariff with reservation elements or evsenet's after-charging restrictions, or more
   than 64 elements;
 - a session the reference engine refuses (`session.*` errors) or warns about (a period
-  outside the session, naming another tariff, without TIME/PARKING_TIME, a current or power restriction on a period that reports neither, a one-sided
-  bound on a zero price);
+  outside the session, naming another tariff, without TIME/PARKING_TIME, a current or
+  power restriction on a period that reports neither, a one-sided bound on a zero price);
 - a session in another time zone than the batch's first, or outside the years the
-  zone's offset table covers;
-- arithmetic that does not fit 128 bits (never for real sessions);
+  zone's offset table covers, or near two UTC offset changes less than two days apart;
+- arithmetic beyond 256-bit products and 128-bit sums (never for real sessions);
 - a caller whose Decimal context is not the default one (28 digits, half-even).
 
 The itemised breakdown with reasons stays the reference engine's (`price_session`).

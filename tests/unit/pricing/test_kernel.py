@@ -257,7 +257,6 @@ def test_a_batch_prices_each_session_as_alone_and_falls_back_to_the_engine(
     tariff: Tariff, drawn: list[Session]
 ) -> None:
     prepared = prepare(compile_tariff(tariff))
-    drawn = [replace(session, time_zone=drawn[0].time_zone) for session in drawn]
     singles = [kernel_rows(prepared, [session])[0] for session in drawn]
     assert kernel_rows(prepared, drawn) == singles
     try:

@@ -166,6 +166,13 @@ static int dec_cmp(dec a, dec b, int *fail) {
     int sa = (a.c > 0) - (a.c < 0), sb = (b.c > 0) - (b.c < 0);
     if (sa != sb) return (sa > sb) - (sa < sb);
     if (sa == 0) return 0;
+    if (a.e == b.e) return (a.c > b.c) - (a.c < b.c);
+    static const i128 SMALL = (i128)1 << 62;
+    int gap = a.e > b.e ? a.e - b.e : b.e - a.e;
+    if (gap <= 18 && iabs128(a.c) < SMALL && iabs128(b.c) < SMALL) {
+        i128 x = a.e > b.e ? a.c * POW10[gap] : a.c, y = b.e > a.e ? b.c * POW10[gap] : b.c;
+        return (x > y) - (x < y);
+    }
     int adjusted_a = digits128(a.c) + a.e, adjusted_b = digits128(b.c) + b.e;
     if (adjusted_a != adjusted_b) return (adjusted_a > adjusted_b) == (sa > 0) ? 1 : -1;
     int e = a.e < b.e ? a.e : b.e;
@@ -184,8 +191,14 @@ static dec dec_div(dec a, dec b, int *fail) {
     }
     if (a.c == 0) return DEC_ZERO;
     int negative = (a.c < 0) != (b.c < 0);
-    i128 x = iabs128(a.c), y = iabs128(b.c);
-    i128 q = x / y, r = x % y;
+    i128 x = iabs128(a.c), y = iabs128(b.c), q, r;
+    if (x < ((i128)1 << 63) && y < ((i128)1 << 63)) {
+        q = (uint64_t)x / (uint64_t)y;
+        r = (uint64_t)x % (uint64_t)y;
+    } else {
+        q = x / y;
+        r = x % y;
+    }
     int e = a.e - b.e;
     int room_r = POW10_MAX - digits128(y);      /* r < y: r × 10^room_r fits */
     while (r != 0 && digits128(q) < PREC + 2) {
@@ -225,8 +238,15 @@ static dec dec_quantize(dec x, int exp, int mode, int *fail) {
             return DEC_ZERO;
         }
         int negative = x.c < 0;
-        i128 a = iabs128(x.c);
-        i128 q = a / POW10[k], r = a % POW10[k], half = POW10[k] / 2;
+        i128 a = iabs128(x.c), q, r, half = POW10[k] / 2;
+        if (a < ((i128)1 << 63) && k <= 18) {
+            uint64_t a64 = (uint64_t)a, p64 = (uint64_t)POW10[k];
+            q = a64 / p64;
+            r = a64 % p64;
+        } else {
+            q = a / POW10[k];
+            r = a % POW10[k];
+        }
         if (mode == HALF_EVEN) {
             if (r > half || (r == half && (q & 1))) q += 1;
         } else if (mode == HALF_UP) {

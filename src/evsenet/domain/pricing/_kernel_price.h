@@ -301,8 +301,10 @@ static PyObject *price_one(state *s, PyObject *session) {
     dec quantities[4] = {sums[0], total_time, sums[2], sums[3]};
     for (int i = 0; i < 4; i++) {
         i128 coefficient = quantities[i].c;
-        PyObject *item = _PyLong_FromByteArray((const unsigned char *)&coefficient,
-                                               sizeof coefficient, 1, 1);
+        PyObject *item = iabs128(coefficient) <= (i128)LLONG_MAX
+                             ? PyLong_FromLongLong((long long)coefficient)
+                             : _PyLong_FromByteArray((const unsigned char *)&coefficient,
+                                                     sizeof coefficient, 1, 1);
         if (item == NULL) goto not_handled;
         PyTuple_SET_ITEM(result, 11 + 2 * i, item);
         if ((item = PyLong_FromLong(quantities[i].e)) == NULL) goto not_handled;

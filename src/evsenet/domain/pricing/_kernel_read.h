@@ -46,10 +46,13 @@ static const char *const ATTRIBUTE_NAMES[N_ATTRIBUTES] = {
 };
 static PyObject *S_attribute[N_ATTRIBUTES], *S_utcoffset;
 
-/* Where a slotted dataclass keeps an attribute, per attribute: the type last seen and the
- * offset of its slot (-1: not a plain slot, read through getattr). */
-static PyTypeObject *slot_type[N_ATTRIBUTES];
-static Py_ssize_t slot_offset[N_ATTRIBUTES];
+/* Where a slotted dataclass keeps an attribute: per attribute, the last two types seen
+ * (Session and ChargingPeriod share `start` and `end`) and the offsets of their slots
+ * (-1: not a plain slot, read through getattr). */
+#define SLOT_WAYS 2
+static PyTypeObject *slot_type[N_ATTRIBUTES][SLOT_WAYS];
+static Py_ssize_t slot_offset[N_ATTRIBUTES][SLOT_WAYS];
+static int slot_next[N_ATTRIBUTES];
 
 static Py_ssize_t find_slot(PyTypeObject *type, PyObject *name) {
     PyObject *descriptor = PyObject_GetAttr((PyObject *)type, name);
@@ -67,18 +70,21 @@ static Py_ssize_t find_slot(PyTypeObject *type, PyObject *name) {
     return offset;
 }
 
+static Py_ssize_t slot_of(PyTypeObject *type, int attribute) {
+    for (int way = 0; way < SLOT_WAYS; way++)
+        if (slot_type[attribute][way] == type) return slot_offset[attribute][way];
+    int way = slot_next[attribute];
+    slot_next[attribute] = (way + 1) % SLOT_WAYS;
+    Py_XDECREF(slot_type[attribute][way]);
+    Py_INCREF(type);
+    slot_type[attribute][way] = type;
+    return slot_offset[attribute][way] = find_slot(type, S_attribute[attribute]);
+}
+
 /* obj.<attribute> (a new reference; NULL with an exception when it is missing). A slot of
- * an exact type seen before is read in place, as the member descriptor would read it. */
+ * a type seen before is read in place, as the member descriptor would read it. */
 static PyObject *get_attr(PyObject *obj, int attribute) {
-    PyTypeObject *type = Py_TYPE(obj);
-    if (type != slot_type[attribute]) {
-        Py_ssize_t offset = find_slot(type, S_attribute[attribute]);
-        Py_XDECREF(slot_type[attribute]);
-        Py_INCREF(type);
-        slot_type[attribute] = type;
-        slot_offset[attribute] = offset;
-    }
-    Py_ssize_t offset = slot_offset[attribute];
+    Py_ssize_t offset = slot_of(Py_TYPE(obj), attribute);
     if (offset < 0) return PyObject_GetAttr(obj, S_attribute[attribute]);
     PyObject *value = *(PyObject **)((char *)obj + offset);
     if (value == NULL) return PyObject_GetAttr(obj, S_attribute[attribute]);

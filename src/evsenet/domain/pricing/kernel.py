@@ -12,8 +12,7 @@ that session with `price_session`. It does not handle:
 - a session the reference engine refuses (`session.*` errors) or warns about (a period
   outside the session, naming another tariff, without TIME/PARKING_TIME, a current or
   power restriction on a period that reports neither, a one-sided bound on a zero price);
-- a session in another time zone than the batch's first, or outside the years the
-  zone's offset table covers, or near two UTC offset changes less than two days apart;
+- a session near two UTC offset changes of its zone less than two days apart;
 - arithmetic beyond 256-bit products and 128-bit sums (never for real sessions);
 - a caller whose Decimal context is not the default one (28 digits, half-even).
 
@@ -234,15 +233,26 @@ def _default_context() -> bool:
 
 
 def kernel_rows(prepared: KernelTariff, sessions: Sequence[Session]) -> list[KernelRow | None]:
-    """The kernel's answer per session (None: not handled). The zone is the first
-    session's; sessions in another zone are not handled."""
+    """The kernel's answer per session (None: not handled), one call per time zone."""
     if prepared.handle is None or not sessions or not _default_context():
         return [None] * len(sessions)
-    table = None
-    zone = sessions[0].time_zone
-    if prepared.compiled.uses_local_time and zone is not None:
-        table = zone_table(zone, sessions)
-    rows: list[KernelRow | None] = _kernel.price_batch(prepared.handle, table, sessions)
+    if not prepared.compiled.uses_local_time:
+        return _kernel.price_batch(prepared.handle, None, sessions)
+    zones: dict[ZoneInfo | None, list[int]] = {}
+    for position, session in enumerate(sessions):
+        zones.setdefault(session.time_zone, []).append(position)
+    if len(zones) == 1:
+        (zone,) = zones
+        table = None if zone is None else zone_table(zone, sessions)
+        return _kernel.price_batch(prepared.handle, table, sessions)
+    rows: list[KernelRow | None] = [None] * len(sessions)
+    for zone, positions in zones.items():
+        batch = [sessions[position] for position in positions]
+        table = None if zone is None else zone_table(zone, batch)
+        for position, row in zip(
+            positions, _kernel.price_batch(prepared.handle, table, batch), strict=True
+        ):
+            rows[position] = row
     return rows
 
 

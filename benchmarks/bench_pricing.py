@@ -12,8 +12,9 @@ time-of-day borders and midnight.
 
 Prices every CDR with evsenet — the reference engine (itemised breakdown) and the totals
 path (the compiled kernel, `domain/pricing/kernel.py`, with the reference engine for the
-sessions it does not handle), tariffs prepared once — and, in the same run, with the peer
-`ocpi_tariffs.v2_2_1.tariff_calculator.calculate_cdr_cost`; prints sessions per second for
+sessions it does not handle), tariffs and the zone's offsets prepared once — and, in the
+same run, with the peer `ocpi_tariffs.v2_2_1.tariff_calculator.calculate_cdr_cost`; prints
+sessions per second (wall clock, and this process's CPU time: the machine is shared) for
 pricing alone and for reading the JSON plus pricing, the ratios (target: evsenet ≥ 10× the
 peer), the share of sessions the kernel handled, that its totals equal the reference
 engine's, and how many totals differ from the peer's (its 4-decimal totals rounded

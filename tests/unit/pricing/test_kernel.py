@@ -210,9 +210,18 @@ def sessions(draw: st.DrawFn) -> Session:
         moment = period.end
     if draw(st.integers(0, 30)) == 0:
         periods[0] = replace(periods[0], reservation_hours=D("0.25"))
+    if draw(st.integers(0, 10)) == 0:
+        periods[-1] = replace(periods[-1], tariff_id=draw(st.sampled_from(["K", "other"])))
+    end = moment + timedelta(seconds=draw(st.sampled_from([0, 0, 0, 0, 0, 30, -30])))
+    if draw(st.integers(0, 4)) == 0:
+        # the same instants in local time (the kernel asks such datetimes for their offset)
+        periods = [
+            replace(p, start=p.start.astimezone(zone), end=p.end.astimezone(zone)) for p in periods
+        ]
+        start, end = start.astimezone(zone), end.astimezone(zone)
     return Session(
         start=start,
-        end=moment + timedelta(seconds=draw(st.sampled_from([0, 0, 30]))),
+        end=end,
         time_zone=zone,
         periods=tuple(periods),
         currency_code=draw(st.sampled_from([None, None, None, None, "EUR", "eur"])),

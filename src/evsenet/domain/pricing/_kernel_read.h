@@ -194,6 +194,19 @@ static int read_dec(PyObject *value, dec *out) {
 
 /* Whether reading Decimals in place agrees with their text, for values of every shape. */
 static int check_decimal_layout(void) {
+    /* only CPython's C implementation (_decimal), never _pydecimal's Python objects */
+    PyObject *module = PyImport_ImportModule("_decimal");
+    if (module == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    PyObject *type = PyObject_GetAttrString(module, "Decimal");
+    Py_DECREF(module);
+    int compiled = type == (PyObject *)DECIMAL &&
+                   DECIMAL->tp_basicsize >= (Py_ssize_t)sizeof(decimal_view);
+    Py_XDECREF(type);
+    PyErr_Clear();
+    if (!compiled) return 0;
     static const char *const SAMPLES[] = {
         "0", "-0", "0.39", "12.045", "1E+3", "-7.5E-9", "1000000", "0.000000000000001",
         "12345678901234567890", "-987654321098765432109876543.21123456", "19.0",

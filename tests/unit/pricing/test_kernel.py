@@ -49,6 +49,7 @@ from evsenet.domain.pricing.kernel import (
     price_totals,
     totals_of,
 )
+from evsenet.domain.pricing.slicing import _dst_transitions
 
 D = Decimal
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -355,3 +356,58 @@ def test_the_kernel_declines_a_decimal_context_other_than_the_default() -> None:
     with localcontext() as context:
         context.prec = 40
         assert kernel_rows(prepared[index], [session]) == [None]
+
+
+def test_periods_across_every_2025_offset_change_are_priced_as_the_engine_does() -> None:
+    """Windows that begin and end inside the skipped or repeated hour, in zones whose
+    offsets change by an hour, by 30 minutes (Lord Howe) and backwards (Dublin)."""
+
+    def priced(price: str, begin: time, end: time) -> TariffElement:
+        return TariffElement(
+            components=(
+                PriceComponent(dimension=TariffDimension.ENERGY, price=D(price), vat=D(19)),
+                PriceComponent(dimension=TariffDimension.TIME, price=D(price), step_size=900),
+            ),
+            restrictions=Restrictions(start_time=begin, end_time=end),
+        )
+
+    tariff = Tariff(
+        id="DST",
+        currency=currency("EUR"),
+        elements=(
+            priced("0.30", time(2, 15), time(2, 45)),
+            priced("0.40", time(1, 30), time(2, 30)),
+            priced("0.50", time(2, 0), time(3, 0)),
+            priced("0.60", time(23, 0), time(1, 45)),
+            TariffElement(
+                components=(PriceComponent(dimension=TariffDimension.PARKING_TIME, price=D(2)),)
+            ),
+            priced("0.20", time(0, 0), time(0, 0)),
+        ),
+    )
+    prepared = prepare(compile_tariff(tariff))
+    checked = 0
+    for zone in [*ZONES, ZoneInfo("America/Sao_Paulo"), ZoneInfo("Asia/Tehran")]:
+        for change in _dst_transitions(
+            zone, datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
+        ):
+            for shift in range(-180, 181, 37):
+                start = change + timedelta(minutes=shift) - timedelta(hours=2)
+                periods = (
+                    _period(start, 50, D("11.5"), D(50) / 60),
+                    _period(start + timedelta(minutes=50), 95, D("30.25"), D(95) / 60),
+                    ChargingPeriod(
+                        start=start + timedelta(minutes=145),
+                        end=start + timedelta(minutes=240),
+                        parking_hours=D(95) / 60,
+                    ),
+                )
+                session = Session(
+                    start=start,
+                    end=periods[-1].end,
+                    time_zone=zone,
+                    periods=periods,
+                )
+                assert _check(prepared, session)
+                checked += 1
+    assert checked > 40

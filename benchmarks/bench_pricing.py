@@ -10,11 +10,15 @@ parking windows); kWh tiers with min and max price. Sessions have one to three c
 periods of 5–150 minutes at 3.7–150 kW and an optional parking period, so they cross
 time-of-day borders and midnight.
 
-Prices every CDR with evsenet (tariffs compiled once) and, in the same run, with the
-peer `ocpi_tariffs.v2_2_1.tariff_calculator.calculate_cdr_cost`; prints sessions per
-second for pricing alone and for reading the JSON plus pricing, the ratio (target: evsenet
-≥ 10× the peer), and how many totals differ (the peer's 4-decimal totals rounded half-up
-to cents), by the first reason that applies.
+Prices every CDR with evsenet — the reference engine (itemised breakdown) and the totals
+path (the compiled kernel, `domain/pricing/kernel.py`, with the reference engine for the
+sessions it does not handle), tariffs and the zone's offsets prepared once — and, in the
+same run, with the peer `ocpi_tariffs.v2_2_1.tariff_calculator.calculate_cdr_cost`; prints
+sessions per second (wall clock, and this process's CPU time: the machine is shared) for
+pricing alone and for reading the JSON plus pricing, the ratios (target: evsenet ≥ 10× the
+peer), the share of sessions the kernel handled, that its totals equal the reference
+engine's, and how many totals differ from the peer's (its 4-decimal totals rounded
+half-up to cents), by the first reason that applies.
 
 The peer is a benchmark-time dependency, not a project one (its PyPI wheel is empty):
     .venv/bin/pip install --no-deps ../shared/peer-tools/ocpi-tariffs-py
@@ -35,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as datetime_time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -43,8 +47,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from evsenet.domain.pricing import (
     CompiledTariff,
     PriceBreakdown,
+    Session,
     compile_tariff,
     price_session,
+)
+from evsenet.domain.pricing.kernel import (
+    KernelRow,
+    KernelTariff,
+    SessionTotals,
+    kernel_rows,
+    prepare,
+    price_totals,
+    totals_of,
+    zone_table,
 )
 from evsenet.formats.ocpi import read_cdr, read_tariff
 from evsenet.formats.ocpi.cdrs import OcpiCdr
@@ -246,19 +261,38 @@ def generate(count: int, seed: int) -> list[tuple[int, dict[str, Any]]]:
     return sessions
 
 
-def _timed(label: str, work: Callable[[], list[Any]], count: int) -> tuple[list[Any], float]:
+class Seconds(NamedTuple):
+    """A phase's wall-clock time and this process's CPU time (the machine is shared: CPU
+    time leaves out the time other processes had the cores)."""
+
+    wall: float
+    cpu: float
+
+    def __add__(self, other: object) -> Seconds:
+        assert isinstance(other, Seconds)
+        return Seconds(self.wall + other.wall, self.cpu + other.cpu)
+
+    def ratio(self, other: Seconds) -> str:
+        """`self` / `other` as "wall …×, CPU …×"."""
+        return f"wall {self.wall / other.wall:.2f}×, CPU {self.cpu / other.cpu:.2f}×"
+
+
+def _timed(label: str, work: Callable[[], list[Any]], count: int) -> tuple[list[Any], Seconds]:
     """Run `work` with the cyclic garbage collector paused (for both engines alike: the
     results of 100,000 sessions stay alive, which would otherwise make the collector
     walk an ever larger heap)."""
     gc.collect()
     gc.disable()
     try:
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         result = work()
-        seconds = time.perf_counter() - began
+        seconds = Seconds(time.perf_counter() - began, time.process_time() - began_cpu)
     finally:
         gc.enable()
-    print(f"  {label:<42} {seconds:8.2f} s  {count / seconds:10,.0f} sessions/s")
+    print(
+        f"  {label:<40} {seconds.wall:7.2f} s {count / seconds.wall:9,.0f}/s wall"
+        f" {seconds.cpu:7.2f} s {count / seconds.cpu:9,.0f}/s CPU"
+    )
     return result, seconds
 
 
@@ -301,6 +335,63 @@ def _reason(
     return "other"
 
 
+def _by_tariff(generated: list[tuple[int, dict[str, Any]]]) -> list[list[int]]:
+    """The positions of the sessions of each tariff."""
+    positions: list[list[int]] = [[] for _ in TARIFFS]
+    for position, (index, _) in enumerate(generated):
+        positions[index].append(position)
+    return positions
+
+
+def _kernel_totals(
+    prepared: list[KernelTariff], positions: list[list[int]], sessions: list[Session]
+) -> list[KernelRow | PriceBreakdown]:
+    """Every session's totals: the kernel's row, or the reference engine's breakdown for a
+    session the kernel does not handle (in the order of `sessions`)."""
+    result: list[KernelRow | PriceBreakdown | None] = [None] * len(sessions)
+    for tariff, where in zip(prepared, positions, strict=True):
+        batch = [sessions[position] for position in where]
+        for position, row, session in zip(where, kernel_rows(tariff, batch), batch, strict=True):
+            result[position] = row if row is not None else price_session(tariff.compiled, session)
+    return result  # type: ignore[return-value]
+
+
+def _as_totals(
+    prepared: list[KernelTariff], positions: list[list[int]], sessions: list[Session]
+) -> list[SessionTotals]:
+    """Every session's totals as `SessionTotals` (Decimal amounts), per tariff."""
+    result: list[SessionTotals | None] = [None] * len(sessions)
+    for tariff, where in zip(prepared, positions, strict=True):
+        priced = price_totals(tariff, [sessions[position] for position in where])
+        for position, totals in zip(where, priced, strict=True):
+            result[position] = totals
+    return result  # type: ignore[return-value]
+
+
+def _check_kernel(
+    generated: list[tuple[int, dict[str, Any]]],
+    prepared: list[KernelTariff],
+    rows: list[KernelRow | PriceBreakdown],
+    ours: list[PriceBreakdown],
+) -> None:
+    """Print the share the kernel handled and whether its totals are the reference's."""
+    handled = differing = 0
+    for (index, _), row, reference in zip(generated, rows, ours, strict=True):
+        if isinstance(row, PriceBreakdown):
+            continue
+        handled += 1
+        if totals_of(prepared[index], row) != SessionTotals.of(reference).with_kernel():
+            differing += 1
+    count = len(rows)
+    print(
+        f"kernel handled {handled:,} of {count:,} sessions ({100 * handled / count:.1f} %); "
+        f"its totals differ from the reference engine's for {differing:,}"
+    )
+    for tariff in prepared:
+        if tariff.declined is not None:
+            print(f"  kernel declines tariff {tariff.compiled.tariff.id}: {tariff.declined}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=100_000)
@@ -326,6 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     generated = generate(count, arguments.seed)
     texts = [json.dumps(cdr) for _, cdr in generated]
     compiled = [compile_tariff(read_tariff(json.dumps(t)).tariff) for t in TARIFFS]
+    prepared = [prepare(tariff) for tariff in compiled]
+    positions = _by_tariff(generated)
 
     print("evsenet")
     cdrs, read_seconds = _timed(
@@ -339,6 +432,25 @@ def main(argv: list[str] | None = None) -> int:
         ],
         count,
     )
+    sessions = [cdr.session for cdr in cdrs]
+    began = time.perf_counter()
+    zone_table(ZONE, sessions)
+    print(
+        f"  (the zone's UTC offsets prepared once for the kernel, like the tariffs: "
+        f"{1000 * (time.perf_counter() - began):.0f} ms)"
+    )
+    rows, kernel_seconds = _timed(
+        "price totals (kernel, engine fallback)",
+        lambda: _kernel_totals(prepared, positions, sessions),
+        count,
+    )
+    _timed(
+        "  the same, as SessionTotals (Decimals)",
+        lambda: _as_totals(prepared, positions, sessions),
+        count,
+    )
+    _check_kernel(generated, prepared, rows, ours)
+    print(f"kernel totals / reference engine: {price_seconds.ratio(kernel_seconds)}")
     if peer is None:
         return 0
 
@@ -358,12 +470,16 @@ def main(argv: list[str] | None = None) -> int:
         ],
         count,
     )
-    print(
-        f"ratio evsenet / peer, pricing: {peer_price_seconds / price_seconds:.2f}×; "
-        f"reading + pricing: "
-        f"{(peer_read_seconds + peer_price_seconds) / (read_seconds + price_seconds):.2f}× "
-        "(target ≥ 10×)"
-    )
+    for label, seconds in (
+        ("reference engine", price_seconds),
+        ("kernel totals", kernel_seconds),
+    ):
+        print(
+            f"evsenet ({label}) / peer, pricing: {peer_price_seconds.ratio(seconds)}; "
+            f"reading + pricing: "
+            f"{(peer_read_seconds + peer_price_seconds).ratio(read_seconds + seconds)} "
+            "(target ≥ 10×)"
+        )
 
     reasons: Counter[str] = Counter()
     for (index, _), cdr, mine, other in zip(generated, cdrs, ours, theirs, strict=True):

@@ -1,0 +1,323 @@
+"""Totals of many sessions at once: the compiled kernel, and the reference engine for the rest.
+
+The kernel (`_kernel.c`) takes the reference engine's steps one by one — slicing, matching,
+step_size, min/max price, rounding — with Decimal arithmetic done as Python's default
+context does it (28 significant digits, half-even) on 128-bit integers, so its totals are
+the reference engine's to the last unit. It is an accelerator, not a second set of rules:
+whatever it cannot decide exactly it answers "not handled", and `price_totals` prices
+that session with `price_session`. It does not handle:
+
+- a tariff with reservation elements or evsenet's after-charging restrictions, or more
+  than 64 elements;
+- a session the reference engine refuses (`session.*` errors) or warns about (a period
+  outside the session, naming another tariff, without TIME/PARKING_TIME, a current or
+  power restriction on a period that reports neither, a one-sided bound on a zero price);
+- a session near two UTC offset changes of its zone less than two days apart;
+- arithmetic beyond 256-bit products and 128-bit sums (never for real sessions);
+- a caller whose Decimal context is not the default one (28 digits, half-even).
+
+The itemised breakdown with reasons stays the reference engine's (`price_session`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal, getcontext
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import evsenet.domain.pricing._kernel as _kernel
+from evsenet.domain.pricing.breakdown import Cost, PriceBreakdown
+from evsenet.domain.pricing.compiled import CompiledTariff
+from evsenet.domain.pricing.engine import price_session
+from evsenet.domain.pricing.session import Session
+from evsenet.domain.pricing.slicing import _dst_transitions
+from evsenet.domain.pricing.tariff import PriceBound, PriceComponent, Restrictions, TariffDimension
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL = _EPOCH.date().toordinal()
+_DIMENSIONS = (
+    TariffDimension.ENERGY,
+    TariffDimension.FLAT,
+    TariffDimension.TIME,
+    TariffDimension.PARKING_TIME,
+)
+_MAX_ELEMENTS = 64
+_MAX_THRESHOLDS = 64
+_ADJUSTMENTS = (None, "min_price", "max_price")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionTotals:
+    """A session's CDR totals, as `PriceBreakdown` gives them (rounded costs; quantities
+    in kWh and hours), without the itemised lines; `adjustment` is `min_price`,
+    `max_price` or None."""
+
+    tariff_id: str
+    total_cost: Cost
+    total_energy_cost: Cost
+    total_time_cost: Cost
+    total_parking_cost: Cost
+    total_fixed_cost: Cost
+    total_reservation_cost: Cost
+    total_energy: Decimal
+    total_time: Decimal
+    total_parking_time: Decimal
+    total_reservation_time: Decimal
+    adjustment: str | None
+    by_kernel: bool
+
+    @classmethod
+    def of(cls, breakdown: PriceBreakdown) -> SessionTotals:
+        return cls(
+            tariff_id=breakdown.tariff_id,
+            total_cost=breakdown.total_cost,
+            total_energy_cost=breakdown.total_energy_cost,
+            total_time_cost=breakdown.total_time_cost,
+            total_parking_cost=breakdown.total_parking_cost,
+            total_fixed_cost=breakdown.total_fixed_cost,
+            total_reservation_cost=breakdown.total_reservation_cost,
+            total_energy=breakdown.total_energy,
+            total_time=breakdown.total_time,
+            total_parking_time=breakdown.total_parking_time,
+            total_reservation_time=breakdown.total_reservation_time,
+            adjustment=breakdown.adjustment.kind if breakdown.adjustment else None,
+            by_kernel=False,
+        )
+
+    def with_kernel(self) -> SessionTotals:
+        """The same totals, marked as the kernel's (to compare the two)."""
+        return replace(self, by_kernel=True)
+
+
+KernelRow = tuple[int, ...]
+"""What the kernel answers for a session: total, energy, time, parking and fixed cost
+(excl., incl. VAT) in the currency's minor unit, the adjustment (0 none, 1 min_price,
+2 max_price), then total energy (kWh), time, parking and reservation time (h), each as
+coefficient and exponent of ten."""
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _bound(bound: PriceBound | None) -> tuple[str | None, str | None] | None:
+    return None if bound is None else (_text(bound.excl_vat), _text(bound.incl_vat))
+
+
+def _component(component: PriceComponent | None) -> tuple[str, str | None, int] | None:
+    if component is None:
+        return None
+    return (str(component.price), _text(component.vat), component.step_size)
+
+
+def _micros_of_day(moment: object) -> int:
+    if moment is None:
+        return -1
+    assert isinstance(moment, type(datetime.min.time()))
+    return ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1_000_000 + (
+        moment.microsecond
+    )
+
+
+def _element(r: Restrictions, components: tuple[object, ...]) -> tuple[object, ...]:
+    weekdays = 0
+    for day in r.day_of_week:
+        weekdays |= 1 << day.weekday
+    return (
+        _micros_of_day(r.start_time),
+        _micros_of_day(r.end_time),
+        None if r.start_date is None else r.start_date.toordinal() - _EPOCH_ORDINAL,
+        None if r.end_date is None else r.end_date.toordinal() - _EPOCH_ORDINAL,
+        weekdays,
+        _text(r.min_kwh),
+        _text(r.max_kwh),
+        _text(r.min_current),
+        _text(r.max_current),
+        _text(r.min_power),
+        _text(r.max_power),
+        -1 if r.min_duration is None else r.min_duration,
+        -1 if r.max_duration is None else r.max_duration,
+        components,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class KernelTariff:
+    """A compiled tariff prepared for the kernel (`handle` None: the kernel declines it,
+    `declined` says why)."""
+
+    compiled: CompiledTariff
+    handle: object | None
+    declined: str | None
+
+
+def prepare(compiled: CompiledTariff) -> KernelTariff:
+    """`compiled` in the kernel's terms, or the reason the kernel leaves it to the engine."""
+    tariff = compiled.tariff
+    if compiled.has_reservation_elements:
+        return KernelTariff(compiled, None, "reservation elements")
+    if compiled.uses_charging_end:
+        return KernelTariff(compiled, None, "after-charging restrictions (evsenet extension)")
+    if len(tariff.elements) > _MAX_ELEMENTS or len(compiled.kwh_thresholds) > _MAX_THRESHOLDS:
+        return KernelTariff(compiled, None, "more than 64 elements or kWh thresholds")
+    if len(compiled.micros_of_day) > _MAX_THRESHOLDS or len(compiled.durations) > _MAX_THRESHOLDS:
+        return KernelTariff(compiled, None, "more than 64 times of day or durations")
+    handle = _kernel.prepare_tariff(
+        tariff.id,
+        tariff.currency.code,
+        -tariff.currency.minor_unit,
+        _bound(tariff.min_price),
+        _bound(tariff.max_price),
+        compiled.micros_of_day,
+        compiled.durations,
+        tuple(str(k) for k in compiled.kwh_thresholds),
+        compiled.uses_local_time,
+        tuple(
+            _element(
+                element.restrictions,
+                tuple(_component(element.component(d)) for d in _DIMENSIONS),
+            )
+            for element in tariff.elements
+        ),
+    )
+    return KernelTariff(compiled, handle, None)
+
+
+def _micros(instant: datetime) -> int:
+    delta = instant - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@cache
+def _zone_table(zone: ZoneInfo, first_year: int, last_year: int) -> object:
+    """`zone`'s UTC offsets from `first_year` to `last_year` (inclusive), for the kernel:
+    found with zoneinfo as the reference engine finds them (`_dst_transitions`)."""
+    low = datetime(first_year, 1, 1, tzinfo=UTC)
+    high = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    rows = [(_micros(low), _offset_micros(zone, low))]
+    rows.extend(
+        (_micros(instant), _offset_micros(zone, instant))
+        for instant in _dst_transitions(zone, low, high)
+    )
+    return _kernel.prepare_zone(zone, _micros(low), _micros(high), tuple(rows))
+
+
+def _offset_micros(zone: ZoneInfo, instant: datetime) -> int:
+    offset = instant.astimezone(zone).utcoffset()
+    assert offset is not None
+    return offset // timedelta(microseconds=1)
+
+
+def zone_table(zone: ZoneInfo, sessions: Sequence[Session]) -> object:
+    """The kernel's offset table of `zone` for the years of `sessions` (and one each side),
+    in whole decades so that batches share it."""
+    years = [session.start.year for session in sessions]
+    first = max(1970, (min(years) - 1) // 10 * 10)
+    last = min(8999, (max(years) + 1) // 10 * 10 + 9)
+    return _zone_table(zone, first, last)
+
+
+def _default_context() -> bool:
+    """Whether Decimal arithmetic runs in the context the kernel reproduces (28 digits,
+    half-even): the reference engine computes in the caller's context."""
+    context = getcontext()
+    return (
+        context.prec == 28
+        and context.rounding == ROUND_HALF_EVEN
+        and context.Emax >= 999_999
+        and context.Emin <= -999_999
+    )
+
+
+def kernel_rows(prepared: KernelTariff, sessions: Sequence[Session]) -> list[KernelRow | None]:
+    """The kernel's answer per session (None: not handled), one call per time zone."""
+    if prepared.handle is None or not sessions or not _default_context():
+        return [None] * len(sessions)
+    if not prepared.compiled.uses_local_time:
+        return _kernel.price_batch(prepared.handle, None, sessions)
+    zones: dict[ZoneInfo | None, list[int]] = {}
+    for position, session in enumerate(sessions):
+        zones.setdefault(session.time_zone, []).append(position)
+    if len(zones) == 1:
+        (zone,) = zones
+        table = None if zone is None else zone_table(zone, sessions)
+        return _kernel.price_batch(prepared.handle, table, sessions)
+    rows: list[KernelRow | None] = [None] * len(sessions)
+    for zone, positions in zones.items():
+        batch = [sessions[position] for position in positions]
+        table = None if zone is None else zone_table(zone, batch)
+        for position, row in zip(
+            positions, _kernel.price_batch(prepared.handle, table, batch), strict=True
+        ):
+            rows[position] = row
+    return rows
+
+
+@cache
+def _power(exponent: int) -> Decimal:
+    return Decimal(1).scaleb(exponent)
+
+
+_EXACT = 10**28
+"""Below this, a coefficient times a power of ten is exact in the default context."""
+
+
+def _scaled(coefficient: int, exponent: int) -> Decimal:
+    """`coefficient` × 10^`exponent`, exactly (a product is faster than `scaleb`)."""
+    if -_EXACT < coefficient < _EXACT:
+        return Decimal(coefficient) * _power(exponent)
+    return Decimal(coefficient).scaleb(exponent)
+
+
+_COSTS: dict[tuple[int, int, int], Cost] = {}
+"""Costs already built, by (excl., incl. in minor units, exponent): amounts repeat across
+sessions, and a `Cost` of two Decimals takes longer to build than to find."""
+_MAX_COSTS = 1 << 16
+
+
+def _cost(excl: int, incl: int, exponent: int) -> Cost:
+    key = (excl, incl, exponent)
+    found = _COSTS.get(key)
+    if found is None:
+        if len(_COSTS) >= _MAX_COSTS:
+            _COSTS.clear()
+        found = _COSTS[key] = Cost(
+            excl_vat=_scaled(excl, exponent), incl_vat=_scaled(incl, exponent)
+        )
+    return found
+
+
+def totals_of(prepared: KernelTariff, row: KernelRow) -> SessionTotals:
+    """A kernel row as `SessionTotals`."""
+    tariff = prepared.compiled.tariff
+    exponent = -tariff.currency.minor_unit
+    return SessionTotals(
+        tariff_id=tariff.id,
+        total_cost=_cost(row[0], row[1], exponent),
+        total_energy_cost=_cost(row[2], row[3], exponent),
+        total_time_cost=_cost(row[4], row[5], exponent),
+        total_parking_cost=_cost(row[6], row[7], exponent),
+        total_fixed_cost=_cost(row[8], row[9], exponent),
+        total_reservation_cost=_cost(0, 0, exponent),
+        total_energy=_scaled(row[11], row[12]),
+        total_time=_scaled(row[13], row[14]),
+        total_parking_time=_scaled(row[15], row[16]),
+        total_reservation_time=_scaled(row[17], row[18]),
+        adjustment=_ADJUSTMENTS[row[10]],
+        by_kernel=True,
+    )
+
+
+def price_totals(prepared: KernelTariff, sessions: Sequence[Session]) -> list[SessionTotals]:
+    """The totals of every session under one tariff: the kernel's where it decides, the
+    reference engine's elsewhere (which raises `DomainError` for a session it refuses)."""
+    rows = kernel_rows(prepared, sessions)
+    return [
+        totals_of(prepared, row)
+        if row is not None
+        else SessionTotals.of(price_session(prepared.compiled, session))
+        for row, session in zip(rows, sessions, strict=True)
+    ]

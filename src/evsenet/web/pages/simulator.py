@@ -245,7 +245,7 @@ async def simulator_run(
 ) -> Response:
     """Simulate the form's session. With htmx only the form and the answer are swapped;
     without, the whole page (offer and EVSE choices, read first) is answered."""
-    operator = session.user.operator
+    operator = session.operator
     sent = await request.form()
     values = {
         name: value[:200] for name in FORM_FIELDS if isinstance(value := sent.get(name, ""), str)

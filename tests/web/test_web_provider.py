@@ -260,3 +260,22 @@ def test_a_subscribed_provider_cancels_and_sees_when_it_ends(
     assert "Ends" in page
     again = client.post(f"/provider/subscriptions/{row.pk}/cancel", data={"csrf_token": token})
     assert again.status_code == 409
+
+
+def test_a_named_provider_accepts_a_bilateral_offer_and_is_subscribed_at_once(
+    client: TestClient, store: Store, w: World
+) -> None:
+    token = sign_in(client, ICE_USER)
+    form = client.get(f"/provider/offers/{w.bilateral}/subscribe")
+    assert "Accept the offer" in form.text
+    refused = client.post(f"/provider/offers/{w.bilateral}/subscribe", data={"csrf_token": token})
+    assert refused.status_code == 422
+    assert 'data-field-problem="terms_confirmed"' in refused.text
+    assert svc.provider_subscriptions(store, ICE) == []
+    answer = _subscribe(client, token, w.bilateral, {})
+    assert answer.status_code == 303
+    (row,) = svc.provider_subscriptions(store, ICE)
+    assert row.status is SubscriptionStatus.SUBSCRIBED
+    again = _subscribe(client, token, w.bilateral, {})
+    assert again.status_code == 409
+    assert "already has subscription" in _text(again)

@@ -49,7 +49,7 @@ def test_a_subscribed_provider_prices_its_session_like_the_operator_does(
     own = _price(post(api, "/api/v1/prices", ICE_SESSION, as_="DE*ICE"))
     named = _price(post(api, "/api/v1/prices", ICE_SESSION | {"provider_id": "de-ice"}, "DE*ICE"))
     operator = _price(post(api, "/api/v1/prices", ICE_SESSION | {"provider_id": "DE*ICE"}))
-    assert own["provider_id"] == "DE*ICE"
+    assert own["provider_id"] == named["provider_id"] == "DE*ICE"
     assert own["total"] == {"excl_vat": D("16.65"), "incl_vat": D("19.81")}
     assert own["offer_id"] == subscribed.world.to_all
     assert own["lines"] == named["lines"] == operator["lines"]

@@ -1,12 +1,14 @@
 """Who is calling: `Authorization: Bearer <token>` → the caller's operator or provider.
 
-Every `/api` path except health needs a token; the operator it belongs to scopes every
-query of the request. A path that names an operator (OICP's) must name the caller:
-any other operator is answered like one that does not exist.
+Every `/api` path except health needs a token; the operator (or provider) it belongs to
+scopes every query of the request. A path that names an operator (OICP's) or a provider
+(Hubject's EMP paths) must name the caller: any other is answered like one that does not
+exist.
 
 A token belongs to an operator or to a provider, never both. Operator paths take only
 operator tokens (`Caller`), provider paths only provider tokens (`ProviderCaller`): the
-other party's token is refused with 403 `auth.wrong_party`.
+other party's token is refused with 403 `auth.wrong_party`. A few paths (pricing) take
+either (`PartyCaller`).
 """
 
 from __future__ import annotations
@@ -27,8 +29,13 @@ from evsenet.store.engine import Store
 
 _bearer = HTTPBearer(
     auto_error=False,
-    description="An API token of the operator (`evsenet tokens create --operator <ID>`)",
+    description="An API token of an operator or a provider (`evsenet tokens create "
+    "--operator <ID>` or `--provider <ID>`)",
 )
+
+
+Party = OperatorId | ProviderId
+"""Who a token belongs to."""
 
 
 def get_store(request: Request) -> Store:
@@ -74,75 +81,82 @@ def _wrong_party(expected: str) -> ApiProblem:
     )
 
 
+def _operator_of(store: Store, token: str) -> tuple[Party, Actor] | None:
+    found = identify(store, token)
+    return None if found is None else (found.operator, found.actor)
+
+
+def _provider_of(store: Store, token: str) -> tuple[Party, Actor] | None:
+    found = identify_provider(store, token)
+    return None if found is None else (found.provider, found.actor)
+
+
+async def _identify(store: Store, token: str, first: str) -> tuple[Party, Actor] | None:
+    """The party a token belongs to and its actor, looking among `first`'s tokens
+    ("operator" or "provider") before the other kind's."""
+    lookups = (_provider_of, _operator_of) if first == "provider" else (_operator_of, _provider_of)
+    for lookup in lookups:
+        found = await run_in_threadpool(lookup, store, token)
+        if found is not None:
+            return found
+    return None
+
+
+async def _authenticated(
+    request: Request, store: Store, credentials: HTTPAuthorizationCredentials | None, kind: str
+) -> Party:
+    """The party whose token came with the request, `kind` ("operator", "provider" or
+    "party" for either) first; 401 without a valid token, 403 for the other kind's."""
+    token = _bearer_token(request, credentials)
+    found = await _identify(store, token, "provider" if kind == "provider" else "operator")
+    if found is None:
+        how = "--operator <ID>` or `--provider <ID>" if kind == "party" else f"--{kind} <ID>"
+        raise _unauthorized(
+            "auth.invalid",
+            f"The API token is unknown or was revoked; create a new one with "
+            f"`evsenet tokens create {how}`",
+            "invalid_token",
+        )
+    party, actor = found
+    expected = {"operator": OperatorId, "provider": ProviderId}.get(kind)
+    if expected is not None and not isinstance(party, expected):
+        raise _wrong_party(kind)
+    request.state.actor = actor
+    return party
+
+
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
 async def current_operator(
-    request: Request,
-    store: Annotated[Store, Depends(get_store)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    request: Request, store: Annotated[Store, Depends(get_store)], credentials: Credentials
 ) -> OperatorId:
     """The operator whose token came with the request; 401 without a valid one, 403 for
     a provider's token."""
-    token = _bearer_token(request, credentials)
-    identity = await run_in_threadpool(identify, store, token)
-    if identity is None:
-        if await run_in_threadpool(identify_provider, store, token) is not None:
-            raise _wrong_party("operator")
-        raise _unauthorized(
-            "auth.invalid",
-            "The API token is unknown or was revoked; create a new one with "
-            "`evsenet tokens create --operator <ID>`",
-            "invalid_token",
-        )
-    request.state.actor = identity.actor
-    return identity.operator
+    party = await _authenticated(request, store, credentials, "operator")
+    assert isinstance(party, OperatorId)
+    return party
 
 
 async def current_provider(
-    request: Request,
-    store: Annotated[Store, Depends(get_store)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    request: Request, store: Annotated[Store, Depends(get_store)], credentials: Credentials
 ) -> ProviderId:
     """The provider whose token came with the request; 401 without a valid one, 403 for
     an operator's token."""
-    token = _bearer_token(request, credentials)
-    identity = await run_in_threadpool(identify_provider, store, token)
-    if identity is None:
-        if await run_in_threadpool(identify, store, token) is not None:
-            raise _wrong_party("provider")
-        raise _unauthorized(
-            "auth.invalid",
-            "The API token is unknown or was revoked; create a new one with "
-            "`evsenet tokens create --provider <ID>`",
-            "invalid_token",
-        )
-    request.state.actor = identity.actor
-    return identity.provider
+    party = await _authenticated(request, store, credentials, "provider")
+    assert isinstance(party, ProviderId)
+    return party
 
 
 async def current_party(
-    request: Request,
-    store: Annotated[Store, Depends(get_store)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> OperatorId | ProviderId:
+    request: Request, store: Annotated[Store, Depends(get_store)], credentials: Credentials
+) -> Party:
     """The operator or provider whose token came with the request (paths both may use,
     such as pricing); 401 without a valid one."""
-    token = _bearer_token(request, credentials)
-    operator = await run_in_threadpool(identify, store, token)
-    if operator is not None:
-        request.state.actor = operator.actor
-        return operator.operator
-    provider = await run_in_threadpool(identify_provider, store, token)
-    if provider is not None:
-        request.state.actor = provider.actor
-        return provider.provider
-    raise _unauthorized(
-        "auth.invalid",
-        "The API token is unknown or was revoked; create a new one with "
-        "`evsenet tokens create --operator <ID>` or `--provider <ID>`",
-        "invalid_token",
-    )
+    return await _authenticated(request, store, credentials, "party")
 
 
-Party = Annotated[OperatorId | ProviderId, Depends(current_party)]
+PartyCaller = Annotated[Party, Depends(current_party)]
 """The authenticated operator or provider, for paths open to both."""
 
 ProviderCaller = Annotated[ProviderId, Depends(current_provider)]
@@ -158,20 +172,27 @@ def provider_actor(request: Request, _caller: ProviderCaller) -> Actor:
 ProviderActing = Annotated[Actor, Depends(provider_actor)]
 
 
+def _the_caller(named: str, caller: Party, kind: type[OperatorId] | type[ProviderId]) -> None:
+    """A path's `named` party must be the caller: any other is answered like one that
+    does not exist (`operator.not_found`, `provider.not_found`)."""
+    try:
+        parsed: Party | None = kind.parse(named)
+    except DomainError:
+        parsed = None
+    if parsed != caller:
+        noun = "operator" if kind is OperatorId else "provider"
+        raise NotFound(
+            f"{noun}.not_found",
+            f"{noun.capitalize()} {named!r} is not found among the {noun}s this token may act for",
+        )
+
+
 def provider_in_path(
     caller: ProviderCaller,
     provider_id: Annotated[str, Path(description="The caller's own provider ID, e.g. DE*ICE")],
 ) -> ProviderId:
     """The provider a path names, which must be the caller (others are not found)."""
-    try:
-        named = ProviderId.parse(provider_id)
-    except DomainError:
-        named = None
-    if named != caller:
-        raise NotFound(
-            "provider.not_found",
-            f"Provider {provider_id!r} is not found among the providers this token may act for",
-        )
+    _the_caller(provider_id, caller, ProviderId)
     return caller
 
 
@@ -197,15 +218,7 @@ def operator_in_path(
     operator_id: Annotated[str, Path(description="The caller's own operator ID, e.g. DE*ABC")],
 ) -> OperatorId:
     """The operator a path names, which must be the caller (others are not found)."""
-    try:
-        named = OperatorId.parse(operator_id)
-    except DomainError:
-        named = None
-    if named != caller:
-        raise NotFound(
-            "operator.not_found",
-            f"Operator {operator_id!r} is not found among the operators this token may act for",
-        )
+    _the_caller(operator_id, caller, OperatorId)
     return caller
 
 

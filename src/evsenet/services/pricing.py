@@ -298,19 +298,38 @@ def price_sessions(
     """
     operator_id = operator if isinstance(operator, OperatorId) else OperatorId.parse(operator)
     cache = cache if cache is not None else PricingCache()
-    source = iter(requests)
-    index = first_index
     with unit_of_work(store) as uow:
         operator_pk = require_operator(uow, operator_id).pk
+
+    def pricer(uow: UnitOfWork, chunk: list[SessionRequest]) -> Pricer:
+        places = PricingReads(uow.connection).evse_places(operator_pk, evse_keys(chunk))
+        return lambda request: _price_one(uow, operator_pk, request, places, cache, offers_open_to)
+
+    yield from priced_in_chunks(store, requests, pricer, first_index=first_index)
+
+
+Pricer = Callable[[SessionRequest], SessionPrice]
+"""Prices one session of a chunk (raising its `DomainError`)."""
+
+
+def priced_in_chunks(
+    store: Store,
+    requests: Iterable[SessionRequest],
+    pricer: Callable[[UnitOfWork, list[SessionRequest]], Pricer],
+    *,
+    first_index: int = 0,
+) -> Iterator[SessionPrice | PricingRefusal]:
+    """Each request priced or refused, in order: `BATCH_CHUNK` sessions per read
+    transaction, `pricer` reading what a chunk needs once before pricing its sessions."""
+    source = iter(requests)
+    index = first_index
     while chunk := list(islice(source, BATCH_CHUNK)):
         answers: list[SessionPrice | PricingRefusal] = []
         with unit_of_work(store) as uow:
-            places = PricingReads(uow.connection).evse_places(operator_pk, evse_keys(chunk))
+            price = pricer(uow, chunk)
             for request in chunk:
                 try:
-                    answers.append(
-                        _price_one(uow, operator_pk, request, places, cache, offers_open_to)
-                    )
+                    answers.append(price(request))
                 except DomainError as error:
                     answers.append(PricingRefusal(index, request.id, error))
                 index += 1

@@ -13,21 +13,22 @@ kinds of token.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime
-from itertools import islice
 
 from evsenet.domain.errors import Conflict, DomainError
 from evsenet.domain.ids import EvseId, OperatorId, ProviderId
 from evsenet.domain.pricing.priced_session import SessionPrice, SessionRequest
 from evsenet.services.pricing import (
-    BATCH_CHUNK,
     OffersOpenTo,
+    Pricer,
     PricingCache,
     PricingRefusal,
     check_place,
     evse_keys,
     price_at_place,
     price_sessions,
+    priced_in_chunks,
 )
 from evsenet.services.providers import require_provider
 from evsenet.services.subscriptions import subscribed_among, subscribed_among_operator
@@ -110,7 +111,9 @@ def _price_one(
         # answer to its subscribers only.
         raise _no_subscription(provider, at, "of this EVSE's operator")
     open_offers = _subscribed_only(subscriptions)
-    return price_at_place(uow, operator_pk, place, request, cache, open_offers)
+    # The answer names the provider as the token does, whichever spelling was sent.
+    own = replace(request, provider_id=provider.display)
+    return price_at_place(uow, operator_pk, place, own, cache, open_offers)
 
 
 def price_sessions_for_provider(
@@ -122,29 +125,22 @@ def price_sessions_for_provider(
     first_index: int = 0,
 ) -> Iterator[SessionPrice | PricingRefusal]:
     """Price many sessions for `provider` lazily, in order: a `SessionPrice` or a
-    `PricingRefusal` each; memory bounded by `BATCH_CHUNK` sessions.
+    `PricingRefusal` each; memory bounded as `pricing.priced_in_chunks` says.
 
     Raises `NotFound` `provider.unknown` before the first answer for an unknown provider.
     """
     cache = cache if cache is not None else PricingCache()
-    source = iter(requests)
-    index = first_index
     with unit_of_work(store) as uow:
         provider_pk = require_provider(uow, provider).pk
-    while chunk := list(islice(source, BATCH_CHUNK)):
-        answers: list[SessionPrice | PricingRefusal] = []
-        with unit_of_work(store) as uow:
-            subscriptions = uow.providers.of_provider(provider_pk)
-            operator_pks = sorted({s.operator_pk for s in subscriptions if s.subscribed_at})
-            reads = PricingReads(uow.connection)
-            places = reads.evse_places_among(operator_pks, evse_keys(chunk))
-            for request in chunk:
-                try:
-                    answers.append(_price_one(uow, provider, request, places, subscriptions, cache))
-                except DomainError as error:
-                    answers.append(PricingRefusal(index, request.id, error))
-                index += 1
-        yield from answers
+
+    def pricer(uow: UnitOfWork, chunk: list[SessionRequest]) -> Pricer:
+        subscriptions = uow.providers.of_provider(provider_pk)
+        operator_pks = sorted({s.operator_pk for s in subscriptions if s.subscribed_at})
+        reads = PricingReads(uow.connection)
+        places = reads.evse_places_among(operator_pks, evse_keys(chunk))
+        return lambda request: _price_one(uow, provider, request, places, subscriptions, cache)
+
+    yield from priced_in_chunks(store, requests, pricer, first_index=first_index)
 
 
 def price_sessions_as(

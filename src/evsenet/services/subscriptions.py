@@ -82,6 +82,17 @@ def _audit(uow: UnitOfWork, row: SubscriptionRow, action: str, actor: Actor, at:
     uow.audit.add(row.operator_pk, actor, AuditRecord(f"subscription.{action}", subject), at)
 
 
+def _changed(
+    uow: UnitOfWork, row: SubscriptionRow, at: datetime, action: str, actor: Actor, **values: object
+) -> SubscriptionRow:
+    """Write `values` to the subscription, log `action`, and answer it as it now is."""
+    uow.providers.change(row.pk, at, **values)
+    _audit(uow, row, action, actor, at)
+    changed = uow.providers.subscription(row.pk)
+    assert changed is not None
+    return changed
+
+
 def offers_open_to(
     store: Store, provider_id: ProviderId, *, now: datetime | None = None
 ) -> list[OpenOffer]:
@@ -208,19 +219,18 @@ def resubmit(
         offer = uow.offers.chain(row.chain_pk)[-1]
         two_step = offer.offer.terms.two_step or TwoStepFields()
         data: MasterData = master_data(two_step, sent, terms_confirmed=terms_confirmed)
-        uow.providers.change(
-            row.pk,
+        return _changed(
+            uow,
+            row,
             at,
+            "resubmitted",
+            actor,
             status=SubscriptionStatus.REQUESTED.value,
             master_data=data.as_dict(),
             terms_confirmed=data.terms_confirmed,
             reject_reason=None,
             requested_at=at,
         )
-        _audit(uow, row, "resubmitted", actor, at)
-        changed = uow.providers.subscription(row.pk)
-        assert changed is not None
-        return changed
 
 
 def cancel(
@@ -248,17 +258,16 @@ def cancel(
             minimum_term_days=terms.minimum_term_days,
             wanted=effective_at,
         )
-        uow.providers.change(
-            row.pk,
+        return _changed(
+            uow,
+            row,
             at,
+            "cancelled",
+            actor,
             status=SubscriptionStatus.CANCELLED.value,
             cancellation_requested_at=at,
             cancelled_from=ends,
         )
-        _audit(uow, row, "cancelled", actor, at)
-        changed = uow.providers.subscription(row.pk)
-        assert changed is not None
-        return changed
 
 
 def provider_subscriptions(store: Store, provider_id: ProviderId) -> list[SubscriptionRow]:
@@ -282,6 +291,27 @@ def _of_operator(uow: UnitOfWork, operator_pk: int, subscription_id: int) -> Sub
     return row
 
 
+def _decide(
+    store: Store,
+    operator_id: OperatorId,
+    subscription_id: int,
+    decision: str,
+    stamp: str,
+    *,
+    actor: Actor,
+    now: datetime | None,
+    **values: object,
+) -> SubscriptionRow:
+    """The operator's decision on a requested subscription: `values` written, the time
+    in column `stamp`, `decision` ("accepted", "rejected") in the audit log."""
+    at = _now(now)
+    with unit_of_work(store, write=True) as uow:
+        operator = require_operator(uow, operator_id)
+        row = _of_operator(uow, operator.pk, subscription_id)
+        require_status(row.status, SubscriptionStatus.REQUESTED, decision)
+        return _changed(uow, row, at, decision, actor, **values, **{stamp: at})
+
+
 def accept(
     store: Store,
     operator_id: OperatorId,
@@ -291,18 +321,10 @@ def accept(
     now: datetime | None = None,
 ) -> SubscriptionRow:
     """The operator accepts a requested subscription: the provider is subscribed."""
-    at = _now(now)
-    with unit_of_work(store, write=True) as uow:
-        operator = require_operator(uow, operator_id)
-        row = _of_operator(uow, operator.pk, subscription_id)
-        require_status(row.status, SubscriptionStatus.REQUESTED, "accepted")
-        uow.providers.change(
-            row.pk, at, status=SubscriptionStatus.SUBSCRIBED.value, subscribed_at=at
-        )
-        _audit(uow, row, "accepted", actor, at)
-        changed = uow.providers.subscription(row.pk)
-        assert changed is not None
-        return changed
+    return _decide(
+        store, operator_id, subscription_id, "accepted", "subscribed_at",
+        actor=actor, now=now, status=SubscriptionStatus.SUBSCRIBED.value,
+    )  # fmt: skip
 
 
 def reject(
@@ -316,25 +338,13 @@ def reject(
     now: datetime | None = None,
 ) -> SubscriptionRow:
     """The operator rejects a requested subscription with one of Hubject's reasons."""
-    at = _now(now)
     why = RejectReason.parse(reason)
     text = REJECT_MESSAGE(message)
-    with unit_of_work(store, write=True) as uow:
-        operator = require_operator(uow, operator_id)
-        row = _of_operator(uow, operator.pk, subscription_id)
-        require_status(row.status, SubscriptionStatus.REQUESTED, "rejected")
-        uow.providers.change(
-            row.pk,
-            at,
-            status=SubscriptionStatus.REJECTED.value,
-            reject_reason=why.value,
-            reject_message=text,
-            rejected_at=at,
-        )
-        _audit(uow, row, "rejected", actor, at)
-        changed = uow.providers.subscription(row.pk)
-        assert changed is not None
-        return changed
+    return _decide(
+        store, operator_id, subscription_id, "rejected", "rejected_at",
+        actor=actor, now=now, status=SubscriptionStatus.REJECTED.value,
+        reject_reason=why.value, reject_message=text,
+    )  # fmt: skip
 
 
 def offer_subscriptions(

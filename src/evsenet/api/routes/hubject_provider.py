@@ -10,12 +10,13 @@ EVSEs with location and power.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from evsenet.api.auth import PathProvider, ProviderCaller, get_store
+from evsenet.api.auth import ProviderCaller, get_store, provider_in_path
 from evsenet.api.offer_bodies import Now
 from evsenet.api.offer_schemas import json_numbers
 from evsenet.api.problems import problem_responses
@@ -28,6 +29,7 @@ from evsenet.formats.hubject_provider_view import (
 )
 from evsenet.services import provider_view as service
 from evsenet.store.engine import Store
+from evsenet.store.repositories.providers import GroupEvse
 
 HUBJECT = "/api/premium/contracts/v1/providers/{provider_id}/operators/{operator_id}"
 V1 = "/api/v1/provider/operators/{operator_id}"
@@ -48,63 +50,54 @@ def _json(data: Any) -> JSONResponse:
     return JSONResponse(json_numbers(data))
 
 
-@router.get(HUBJECT)
-def hubject_operator(
-    provider: PathProvider, store: StoreDep, now: Now, operator_id: OperatorPath
+def operator_view(
+    provider: ProviderCaller, store: StoreDep, now: Now, operator_id: OperatorPath
 ) -> JSONResponse:
     """The operator's details and the offers the caller is subscribed to, with prices."""
     view = service.operator_for_provider(store, provider, operator_id, now=now)
     return _json(render_operator_for_provider(view, now))
 
 
-@router.get(V1)
-def provider_operator(
-    provider: ProviderCaller, store: StoreDep, now: Now, operator_id: OperatorPath
-) -> JSONResponse:
-    """The same as Hubject's path, for the token's provider."""
-    view = service.operator_for_provider(store, provider, operator_id, now=now)
-    return _json(render_operator_for_provider(view, now))
+def _group_evses(row: Callable[[GroupEvse], dict[str, object]], about: str) -> Callable[..., Any]:
+    """A route answering one page of the EVSEs of a group, each EVSE written by `row`."""
+
+    def group_evses(
+        provider: ProviderCaller,
+        store: StoreDep,
+        now: Now,
+        operator_id: OperatorPath,
+        service_offer_id: IdPath,
+        network_id: IdPath,
+        group_id: IdPath,
+        page: PageQuery = 0,
+        size: SizeQuery = 20,
+    ) -> JSONResponse:
+        found = service.evses_of_group(
+            store, provider, operator_id, service_offer_id, network_id, group_id,
+            page=page, size=size, now=now,
+        )  # fmt: skip
+        page_json = render_spring_page(
+            found.items, number=page, size=size, total=found.total, row=row
+        )
+        return _json(page_json)
+
+    group_evses.__doc__ = about
+    return group_evses
 
 
-@router.get(HUBJECT + GROUP_EVSES)
-def hubject_group_evses(
-    provider: PathProvider,
-    store: StoreDep,
-    now: Now,
-    operator_id: OperatorPath,
-    service_offer_id: IdPath,
-    network_id: IdPath,
-    group_id: IdPath,
-    page: PageQuery = 0,
-    size: SizeQuery = 20,
-) -> JSONResponse:
-    """One page of the EVSEs of a group (Spring's page of `evseId`s)."""
-    found = service.evses_of_group(
-        store, provider, operator_id, service_offer_id, network_id, group_id,
-        page=page, size=size, now=now,
-    )  # fmt: skip
-    return _json(
-        render_spring_page(found.items, number=page, size=size, total=found.total, row=hubject_evse)
-    )
-
-
-@router.get(V1 + GROUP_EVSES)
-def provider_group_evses(
-    provider: ProviderCaller,
-    store: StoreDep,
-    now: Now,
-    operator_id: OperatorPath,
-    service_offer_id: IdPath,
-    network_id: IdPath,
-    group_id: IdPath,
-    page: PageQuery = 0,
-    size: SizeQuery = 20,
-) -> JSONResponse:
-    """One page of the EVSEs of a group with location and power."""
-    found = service.evses_of_group(
-        store, provider, operator_id, service_offer_id, network_id, group_id,
-        page=page, size=size, now=now,
-    )  # fmt: skip
-    return _json(
-        render_spring_page(found.items, number=page, size=size, total=found.total, row=evsenet_evse)
-    )
+# Hubject's paths name the provider, which must be the token's (`provider_in_path`); the
+# `/api/v1` twins answer the same for the token's provider.
+NAMED = [Depends(provider_in_path)]
+router.add_api_route(HUBJECT, operator_view, name="hubject_operator", dependencies=NAMED)
+router.add_api_route(V1, operator_view, name="provider_operator")
+router.add_api_route(
+    HUBJECT + GROUP_EVSES,
+    _group_evses(hubject_evse, "One page of the EVSEs of a group (Spring's page of `evseId`s)."),
+    name="hubject_group_evses",
+    dependencies=NAMED,
+)
+router.add_api_route(
+    V1 + GROUP_EVSES,
+    _group_evses(evsenet_evse, "One page of the EVSEs of a group with location and power."),
+    name="provider_group_evses",
+)

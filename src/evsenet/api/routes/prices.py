@@ -29,7 +29,7 @@ from fastapi.responses import StreamingResponse
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
-from evsenet.api.auth import Caller, Party, ProviderCaller, get_store
+from evsenet.api.auth import Caller, PartyCaller, ProviderCaller, get_store
 from evsenet.api.bodies import BODY_RESPONSES, BodyKind, read_body
 from evsenet.api.offer_bodies import Now
 from evsenet.api.problems import ApiProblem, problem_responses, status_of
@@ -105,7 +105,7 @@ WRITES = {**problem_responses(400), **BODY_RESPONSES}
 
 
 @router.post("/prices", responses=WRITES, openapi_extra=_body(SESSION_SCHEMA))
-async def price_one(caller: Party, store: StoreDep, raw: SessionBody) -> Response:
+async def price_one(caller: PartyCaller, store: StoreDep, raw: SessionBody) -> Response:
     """Price one session under the offer in force for the provider at the session start:
     the itemised breakdown and totals. An operator's token prices at its own EVSEs; a
     provider's token prices its own sessions (`provider_id` may be left out) at the EVSEs
@@ -205,7 +205,7 @@ def _price_lines(
         "text/plain",
     ),
 )
-async def price_batch(caller: Party, store: StoreDep, request: Request) -> StreamingResponse:
+async def price_batch(caller: PartyCaller, store: StoreDep, request: Request) -> StreamingResponse:
     """Price many sessions: JSON Lines in, JSON Lines out (a price or a problem per line),
     streamed with bounded memory; an operator's or a provider's token, as `POST
     /api/v1/prices`."""

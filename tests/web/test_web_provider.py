@@ -8,8 +8,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from types import ModuleType
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
@@ -19,8 +21,13 @@ from evsenet.domain.subscription import SubscriptionStatus
 from evsenet.services import subscriptions as svc
 from evsenet.services.users import add_party_user, add_user
 from evsenet.store.engine import Store
+from evsenet.web.pages import audit, evses, networks
+from evsenet.web.pages import offers as offers_pages
+from evsenet.web.pages import provider as provider_pages
+from evsenet.web.pages import subscriptions as subscriptions_pages
 from tests.integration.network_fixtures import ACTOR, A, B
 from tests.integration.provider_fixtures import EMP, GOOD_DATA, ICE, World, world
+from tests.integration.snapshots import dump
 from tests.web.test_web_edge import PASSWORD
 from tests.web.test_web_edge import sign_in as sign_in_first
 
@@ -260,3 +267,72 @@ def test_a_subscribed_provider_cancels_and_sees_when_it_ends(
     assert "Ends" in page
     again = client.post(f"/provider/subscriptions/{row.pk}/cancel", data={"csrf_token": token})
     assert again.status_code == 409
+
+
+def test_a_named_provider_accepts_a_bilateral_offer_and_is_subscribed_at_once(
+    client: TestClient, store: Store, w: World
+) -> None:
+    token = sign_in(client, ICE_USER)
+    form = client.get(f"/provider/offers/{w.bilateral}/subscribe")
+    assert "Accept the offer" in form.text
+    refused = client.post(f"/provider/offers/{w.bilateral}/subscribe", data={"csrf_token": token})
+    assert refused.status_code == 422
+    assert 'data-field-problem="terms_confirmed"' in refused.text
+    assert svc.provider_subscriptions(store, ICE) == []
+    answer = _subscribe(client, token, w.bilateral, {})
+    assert answer.status_code == 303
+    (row,) = svc.provider_subscriptions(store, ICE)
+    assert row.status is SubscriptionStatus.SUBSCRIBED
+    again = _subscribe(client, token, w.bilateral, {})
+    assert again.status_code == 409
+    assert "already has subscription" in _text(again)
+
+
+def _routes(*modules: ModuleType) -> list[tuple[str, str]]:
+    return [
+        (method, route.path)
+        for module in modules
+        for route in module.router.routes
+        if isinstance(route, APIRoute)
+        for method in sorted(route.methods or ())
+    ]
+
+
+OPERATOR_ROUTES = _routes(evses, networks, offers_pages, audit, subscriptions_pages)
+PROVIDER_ROUTES = _routes(provider_pages)
+
+
+def _real(path: str, w: World, subscription: int) -> str:
+    """`path` with real IDs: a refusal then comes from the party, not a missing object."""
+    return path.format(
+        network_id=w.net.id,
+        group_id=w.net.north,
+        offer_id=w.to_all,
+        subscription_id=subscription,
+        side="assigned",
+        operator_id="DEABC",
+    )
+
+
+@pytest.mark.parametrize(
+    ("email", "routes"),
+    [
+        pytest.param(ICE_USER, OPERATOR_ROUTES, id="provider-on-operator-pages"),
+        pytest.param(OPS, PROVIDER_ROUTES, id="operator-on-provider-pages"),
+    ],
+)
+def test_every_page_of_one_party_answers_the_other_party_404_and_changes_nothing(
+    client: TestClient, store: Store, w: World, email: str, routes: list[tuple[str, str]]
+) -> None:
+    row = svc.subscribe(store, ICE, w.to_all, GOOD_DATA, terms_confirmed=True, actor=ACTOR)
+    svc.accept(store, OPERATOR_A, row.pk, actor=ACTOR)
+    token = sign_in(client, email)
+    before = dump(store)
+    for method, path in routes:
+        url = _real(path, w, row.pk)
+        if method == "GET":
+            answer = client.get(url)
+        else:
+            answer = client.post(url, data={"csrf_token": token, "reason": "OTHERS"})
+        assert answer.status_code == 404, f"{method} {url}: {answer.status_code}"
+    assert dump(store) == before

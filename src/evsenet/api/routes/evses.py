@@ -2,9 +2,10 @@
 
 Bodies are read raw and handed to the format readers, so that a malformed body is
 answered with evsenet's own problem (`oicp.body.malformed`, `csv.header.missing`, …)
-rather than a framework error. Parsing and importing run in a worker thread: a batch of
-100,000 records must not stall the other requests. Query parameters are checked by
-`api/queries.py` (unknown or repeated ones are refused) on every route.
+rather than a framework error. Parsing and importing run in a worker process (a body
+spooled to a file, see `api/import_workers.py`) or thread: a batch of 100,000 records
+must not stall the other requests. Query parameters are checked by `api/queries.py`
+(unknown or repeated ones are refused) on every route.
 
 `/push` and `/import` are declared before `/{evse_id}`, so that a wrong method on them is
 answered with the methods they take (POST), not with those of reading an EVSE.
@@ -16,11 +17,11 @@ from enum import StrEnum
 from typing import IO, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from evsenet.api.auth import Caller, get_store
-from evsenet.api.bodies import BODY_RESPONSES, EVSE_FILE, OICP_JSON, read_body, spool_body
+from evsenet.api.bodies import BODY_RESPONSES, EVSE_FILE, OICP_JSON, spool_body
+from evsenet.api.import_workers import run_write
 from evsenet.api.oicp_body import EVSE_ID_PATTERN, oicp_body
 from evsenet.api.problems import problem_responses
 from evsenet.api.queries import single_valued_query as single_valued_query  # other routers
@@ -99,13 +100,14 @@ ConfirmWithdrawals = Annotated[
 
 def push_oicp(
     store: Store,
-    operator: OperatorId,
     body: IO[bytes],
+    operator: OperatorId,
     skip_invalid: bool,
     confirm_withdrawals: int | None = None,
 ) -> Summary:
-    """Read an OICP push body record by record and import it for `operator` (runs in a
-    worker thread); the body file is closed once it is read."""
+    """Read an OICP push body record by record and import it for `operator` (in a worker
+    thread or process, see `api/import_workers.py`); the body file is closed once it is
+    read."""
     with body:
         batch = read_oicp_push_file(body)
     return import_evses(
@@ -127,16 +129,20 @@ class ImportFormat(StrEnum):
 
 def import_file(
     store: Store,
+    body: IO[bytes],
     operator: OperatorId,
-    data: bytes,
     kind: ImportFormat,
     action: PushAction,
     zone: str | None,
     skip_invalid: bool,
     confirm_withdrawals: int | None = None,
 ) -> Summary:
-    """Read a file of the given format and import it for `operator` (in a worker thread)."""
+    """Read a file of the given format and import it for `operator` (in a worker thread
+    or process); the body file is closed once it is read."""
+    with body:
+        data = body.read()
     batch = read_file(data, FileFormat(kind.value), operator, action, zone)
+    del data
     return import_evses(
         store,
         operator.display,
@@ -272,9 +278,7 @@ async def push_evses(
     """
     async with request.app.state.writes.admitted():
         body = await spool_body(request, OICP_JSON)
-        summary = await run_in_threadpool(
-            push_oicp, store, caller, body, skip_invalid, confirm_withdrawals
-        )
+        summary = await run_write(push_oicp, store, body, caller, skip_invalid, confirm_withdrawals)
     return ImportSummary.of(summary)
 
 
@@ -312,12 +316,12 @@ async def import_evse_file(
     """Import a file of EVSEs, all or nothing (like a push). A file without records is
     refused (`import.no_records`)."""
     async with request.app.state.writes.admitted():
-        data = await read_body(request, EVSE_FILE)
-        summary = await run_in_threadpool(
+        body = await spool_body(request, EVSE_FILE)
+        summary = await run_write(
             import_file,
             store,
+            body,
             caller,
-            data,
             file_format,
             action,
             time_zone,

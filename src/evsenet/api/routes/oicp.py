@@ -31,11 +31,11 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from evsenet.api.auth import PathOperator, get_store
 from evsenet.api.bodies import BODY_RESPONSES, OICP_JSON, spool_body
+from evsenet.api.import_workers import run_write
 from evsenet.api.oicp_body import oicp_body
 from evsenet.api.problems import problem_responses
 from evsenet.api.routes.evses import ConfirmWithdrawals, push_oicp
@@ -143,9 +143,7 @@ async def push_evse_data(
     async with request.app.state.writes.admitted():
         body = await spool_body(request, OICP_JSON)
         try:
-            summary = await run_in_threadpool(
-                push_oicp, store, operator, body, False, confirm_withdrawals
-            )
+            summary = await run_write(push_oicp, store, body, operator, False, confirm_withdrawals)
         except ImportRefused as error:
             return refused(error)
         except NotFound:

@@ -14,7 +14,7 @@ answered with the methods they take (POST), not with those of reading an EVSE.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import IO, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -31,14 +31,12 @@ from evsenet.domain.ids import EVSE_ID_MAX_LENGTH, OperatorId
 from evsenet.domain.inventory import MAX_OFFSET, MAX_PAGE_SIZE, EvseFilter, Page, PushAction
 from evsenet.formats.csv_export import MEDIA_TYPE as CSV_MEDIA_TYPE
 from evsenet.formats.csv_export import write_evse_csv
-from evsenet.formats.files import FileFormat, read_file
-from evsenet.formats.oicp_stream import read_oicp_push_file
-from evsenet.services.inventory import ImportSummary as Summary
+from evsenet.formats.files import FileFormat
+from evsenet.services.import_pool import import_file, push_oicp
 from evsenet.services.inventory import (
     evse_filter,
     export_evses,
     get_evse,
-    import_evses,
     list_evses,
 )
 from evsenet.store.engine import Store
@@ -98,58 +96,12 @@ ConfirmWithdrawals = Annotated[
 ]
 
 
-def push_oicp(
-    store: Store,
-    body: IO[bytes],
-    operator: OperatorId,
-    skip_invalid: bool,
-    confirm_withdrawals: int | None = None,
-) -> Summary:
-    """Read an OICP push body record by record and import it for `operator` (in a worker
-    thread or process, see `api/import_workers.py`); the body file is closed once it is
-    read."""
-    with body:
-        batch = read_oicp_push_file(body)
-    return import_evses(
-        store,
-        operator.display,
-        batch,
-        skip_invalid=skip_invalid,
-        confirm_withdrawals=confirm_withdrawals,
-    )
-
-
 class ImportFormat(StrEnum):
     """The file formats of the import endpoint (OICP bodies go to `/push`)."""
 
     CSV = FileFormat.CSV.value
     BNETZA = FileFormat.BNETZA.value
     AFDC = FileFormat.AFDC.value
-
-
-def import_file(
-    store: Store,
-    body: IO[bytes],
-    operator: OperatorId,
-    kind: ImportFormat,
-    action: PushAction,
-    zone: str | None,
-    skip_invalid: bool,
-    confirm_withdrawals: int | None = None,
-) -> Summary:
-    """Read a file of the given format and import it for `operator` (in a worker thread
-    or process); the body file is closed once it is read."""
-    with body:
-        data = body.read()
-    batch = read_file(data, FileFormat(kind.value), operator, action, zone)
-    del data
-    return import_evses(
-        store,
-        operator.display,
-        batch,
-        skip_invalid=skip_invalid,
-        confirm_withdrawals=confirm_withdrawals,
-    )
 
 
 CSV = "text/csv"
@@ -322,7 +274,7 @@ async def import_evse_file(
             store,
             body,
             caller,
-            file_format,
+            FileFormat(file_format.value),
             action,
             time_zone,
             skip_invalid,

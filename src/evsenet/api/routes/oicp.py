@@ -38,7 +38,7 @@ from evsenet.api.bodies import BODY_RESPONSES, OICP_JSON, spool_body
 from evsenet.api.import_workers import run_write
 from evsenet.api.oicp_body import oicp_body
 from evsenet.api.problems import problem_responses
-from evsenet.api.routes.evses import ConfirmWithdrawals, push_oicp
+from evsenet.api.routes.evses import ConfirmWithdrawals
 from evsenet.api.schemas import OICP_INFO_LIMIT, OicpAcknowledgement, OicpStatusCode
 from evsenet.api.writes import BUSY_RESPONSES
 from evsenet.domain.errors import (
@@ -48,6 +48,7 @@ from evsenet.domain.errors import (
     RecordProblem,
     WithdrawalsUnconfirmed,
 )
+from evsenet.services.import_pool import push_oicp
 from evsenet.services.inventory import ImportRefused, ImportSummary
 from evsenet.store.engine import Store
 

@@ -10,10 +10,8 @@ server, so that the route answers it exactly as if it had run in the server.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -122,8 +120,9 @@ def start_worker(parent: int) -> None:
 def _give_back_memory() -> None:
     """Return the batch's freed memory to the system, so that an idle worker stays small."""
     gc.collect()
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
+    malloc_trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only
+    if malloc_trim is not None:
+        malloc_trim(0)
 
 
 def run_in_worker(

@@ -10,8 +10,10 @@ reads it, imports it on its own connection to the same database and sends back t
 summary, or the domain error that refused it, which the route answers as before. Small
 bodies, and stores a second process cannot open (in-memory SQLite), stay in a thread.
 
-The write gate still admits the writes; the pool only runs them. The pool starts with
-the first large write and is shared by every app of the process.
+The write gate still admits the writes; the pool only runs them. `evsenet serve` starts
+the pool with the server (`start`), so that no push waits for a worker to start; with
+`--workers N`, or under a test client, it starts with the first large write. It is
+shared by every app of the process.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import make_url
 
 from evsenet import config
-from evsenet.services.import_pool import BodyWrite, Raised, run_in_worker, start_worker
+from evsenet.services.import_pool import BodyWrite, Raised, ready, run_in_worker, start_worker
 from evsenet.store.engine import Store
 
 P = ParamSpec("P")
@@ -55,6 +57,13 @@ class ImportWorkers:
                     initargs=(os.getpid(),),
                 )
             return self._pool
+
+    def start(self) -> list[int]:
+        """Start every worker now and wait until each answers; their process IDs."""
+        pool = self.pool()
+        slots = config.max_concurrent_writes()
+        started = [pool.submit(ready) for _ in range(slots)]
+        return sorted({future.result() for future in started})
 
     def discard(self, broken: ProcessPoolExecutor) -> None:
         """Forget a pool whose worker died; the next write starts a new one."""

@@ -117,6 +117,11 @@ def start_worker(parent: int) -> None:
     os.nice(WORKER_NICENESS)
 
 
+def ready() -> int:
+    """A worker's answer to the pool's start: its process ID."""
+    return os.getpid()
+
+
 def _give_back_memory() -> None:
     """Return the batch's freed memory to the system, so that an idle worker stays small."""
     gc.collect()

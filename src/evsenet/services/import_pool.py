@@ -101,6 +101,16 @@ class Raised:
 
 
 _stores: dict[str, Store] = {}
+"""The engine of the database the worker last wrote to (a server has one)."""
+
+
+def _store(url: str) -> Store:
+    if url not in _stores:
+        for other in _stores.values():
+            other.dispose()
+        _stores.clear()
+        _stores[url] = Store(url)
+    return _stores[url]
 
 
 def _watch_parent(parent: int) -> None:
@@ -135,9 +145,7 @@ def run_in_worker(
 ) -> T | Raised:
     """Entry point in the worker: open the spooled body by its path and run the write on
     this process's own engine for `url`."""
-    store = _stores.get(url)
-    if store is None:
-        store = _stores[url] = Store(url)
+    store = _store(url)
     try:
         with open(path, "rb") as body:
             return write(store, body, *args, **kwargs)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -122,7 +123,9 @@ def _watch_parent(parent: int) -> None:
 def start_worker(parent: int) -> None:
     """Initialise a worker: end it when the server `parent` ends (no import outlives its
     server; the database rolls back the transaction it had open), and yield the CPU to
-    the server, so that on a busy machine its requests run before batch work."""
+    the server, so that on a busy machine its requests run before batch work. Ctrl-C in
+    the terminal reaches the whole process group: the server shuts its workers down."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     os.nice(WORKER_NICENESS)
 

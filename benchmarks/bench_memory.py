@@ -12,10 +12,17 @@ on a server of its own:
    as a well-behaved client does. Meanwhile a separate process samples `GET /health`.
 2. `records`: one `fullLoad` of `--records` records.
 
-For each it prints the server's resident memory before the pushes and its peak
-(`VmHWM`), the peak over the sum of the bodies sent, the peak's growth over the body
-size, every push's status and seconds, and `/health` p50/p99/max. Targets (issue 11):
-peak ≤ 3× the bodies in flight, `/health` p99 ≤ 100 ms, 100,000 records ≤ 3× body size.
+For each it prints the resident memory of the server's whole process tree (the server
+and its import worker processes) before the pushes and its peak, sampled every
+`SAMPLE_SECONDS` as the sum of the processes' RSS, and the sum of their own peaks
+(`VmHWM`, an upper bound: the processes peak at different moments); the peak over the
+sum of the bodies sent, the peak's growth over the body size, every push's status and
+seconds, and `/health` p50/p99/max, first for `--alone` seconds with no push running
+(what the machine's load alone costs) and then during the pushes. To tell CPU
+starvation from the server's own blocking it prints the load average and the share of
+the time the server's event-loop thread waited for a CPU while runnable
+(`/proc/<pid>/schedstat`). Targets (issue 11): peak ≤ 3× the bodies in flight,
+`/health` p99 ≤ 100 ms, 100,000 records ≤ 3× body size.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from evsenet.store.migrate import upgrade
 
 MIB = 1024 * 1024
 PUSH = "/api/v1/evses/push"
+SAMPLE_SECONDS = 0.1
 SAMPLER = """
 import json, socket, sys, time
 port, stop_file = int(sys.argv[1]), sys.argv[2]
@@ -131,10 +139,60 @@ def free_port() -> int:
 
 
 def rss_kib(pid: int, key: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    """`key` (VmRSS, VmHWM) of the process in KiB; 0 once it has ended."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    for line in lines:
         if line.startswith(key + ":"):
             return int(line.split()[1])
-    raise LookupError(key)
+    return 0
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and every process descended from it."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        tree += frontier
+    return tree
+
+
+def tree_kib(root: int, key: str) -> int:
+    return sum(rss_kib(pid, key) for pid in process_tree(root))
+
+
+class TreeMemory(threading.Thread):
+    """Samples the sum of the RSS of the server's process tree until stopped."""
+
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.peak_kib = 0
+        self.hwm_kib: dict[int, int] = {}
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(SAMPLE_SECONDS):
+            tree = process_tree(self.root)
+            self.peak_kib = max(self.peak_kib, sum(rss_kib(pid, "VmRSS") for pid in tree))
+            for pid in tree:
+                self.hwm_kib[pid] = max(self.hwm_kib.get(pid, 0), rss_kib(pid, "VmHWM"))
+
+
+def waited_ns(pid: int) -> tuple[int, int]:
+    """Nanoseconds the process's main thread ran and waited runnable for a CPU."""
+    ran, waited, _ = Path(f"/proc/{pid}/schedstat").read_text().split()
+    return int(ran), int(waited)
 
 
 @dataclass
@@ -224,18 +282,46 @@ def push(server: Server, operator: str, data: bytes, result: Pushed) -> None:
     )
 
 
+def sample_health(port: int, stop_file: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", SAMPLER, str(port), str(stop_file)], stdout=subprocess.PIPE
+    )
+
+
+def p99_of(latencies: list[float]) -> float:
+    """The 99th percentile, interpolated between samples (never above the maximum)."""
+    return statistics.quantiles(latencies, n=100, method="inclusive")[98]
+
+
+def percentiles(latencies: list[float]) -> str:
+    p50 = statistics.median(latencies) * 1000
+    p99 = p99_of(latencies) * 1000
+    return f"{p50:.1f} / {p99:.1f} / {max(latencies) * 1000:.1f} ms ({len(latencies)} samples)"
+
+
+def health_alone(server: Server, folder: Path, seconds: float) -> str:
+    stop_file = folder / "stop-alone"
+    sampler = sample_health(server.port, stop_file)
+    time.sleep(seconds)
+    stop_file.touch()
+    return percentiles(json.loads(sampler.communicate(timeout=60)[0])["latencies"])
+
+
 def run(
-    folder: Path, bodies: dict[str, bytes], settings: dict[str, str], name: str
+    folder: Path, bodies: dict[str, bytes], settings: dict[str, str], name: str, alone: float
 ) -> dict[str, Any]:
     server = start_server(folder, list(bodies), settings)
+    pid = server.process.pid
     try:
         time.sleep(0.5)
-        before = rss_kib(server.process.pid, "VmRSS")
+        before = tree_kib(pid, "VmRSS")
+        quiet = health_alone(server, folder, alone)
+        load_before = os.getloadavg()[0]
+        memory = TreeMemory(pid)
+        memory.start()
+        ran_before, waited_before = waited_ns(pid)
         stop_file = folder / "stop-sampling"
-        sampler = subprocess.Popen(
-            [sys.executable, "-c", SAMPLER, str(server.port), str(stop_file)],
-            stdout=subprocess.PIPE,
-        )
+        sampler = sample_health(server.port, stop_file)
         results = {operator: Pushed(operator) for operator in bodies}
         threads = [
             threading.Thread(target=push, args=(server, operator, data, results[operator]))
@@ -249,7 +335,13 @@ def run(
         elapsed = time.perf_counter() - started
         stop_file.touch()
         sampled = json.loads(sampler.communicate(timeout=60)[0])
-        peak = rss_kib(server.process.pid, "VmHWM")
+        ran_after, waited_after = waited_ns(pid)
+        ran, waited = ran_after - ran_before, waited_after - waited_before
+        memory.stopped.set()
+        memory.join()
+        peak = max(memory.peak_kib, rss_kib(pid, "VmHWM"))
+        hwm_sum = sum(memory.hwm_kib.values())
+        load_after = os.getloadavg()[0]
     finally:
         server.stop()
     total = sum(map(len, bodies.values()))
@@ -263,7 +355,14 @@ def run(
         "peak_rss_mib": round(peak / 1024, 1),
         "peak_over_bodies": round(peak * 1024 / total, 2),
         "growth_over_bodies": round((peak - before) * 1024 / total, 2),
+        "sum_of_process_peaks_mib": round(hwm_sum / 1024, 1),
+        "sum_of_process_peaks_over_bodies": round(hwm_sum * 1024 / total, 2),
+        "processes": len(memory.hwm_kib),
         "seconds": round(elapsed, 1),
+        "load_average": f"{load_before:.1f} before, {load_after:.1f} after",
+        "event_loop_thread": f"ran {ran / 1e9:.1f} s, waited for a CPU {waited / 1e9:.1f} s "
+        f"({100 * waited / 1e9 / elapsed:.0f}% of the time)",
+        "health_alone_p50_p99_max": quiet,
         "pushes": [
             f"{r.operator}: {r.status} {r.summary} in {r.seconds:.1f} s"
             + (f" after {r.busy_answers} × 503" if r.busy_answers else "")
@@ -272,7 +371,7 @@ def run(
         "health_samples": len(latencies),
         "health_failures": sampled["failures"],
         "health_p50_ms": round(statistics.median(latencies) * 1000, 1),
-        "health_p99_ms": round(statistics.quantiles(latencies, n=100)[98] * 1000, 1),
+        "health_p99_ms": round(p99_of(latencies) * 1000, 1),
         "health_max_ms": round(max(latencies) * 1000, 1),
     }
 
@@ -295,6 +394,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--max-concurrent-writes", type=int)
     parser.add_argument("--skip", choices=("parallel", "records"))
+    parser.add_argument("--alone", type=float, default=10.0, help="seconds of /health alone")
     arguments = parser.parse_args()
     settings = {"EVSENET_MAX_BODY_MIB": str(arguments.body_mib)}
     if arguments.max_concurrent_writes:
@@ -310,14 +410,14 @@ def main() -> None:
                 for operator in operators
             }
             del template
-            show(run(Path(folder) / "parallel", bodies, settings, "parallel"))
+            show(run(Path(folder) / "parallel", bodies, settings, "parallel", arguments.alone))
             del bodies
         if arguments.skip != "records":
             operator = operator_id(1)
             data = {operator: body(operator, records=arguments.records)}
             room = max(arguments.body_mib, len(data[operator]) // MIB + 1)
             wide = settings | {"EVSENET_MAX_BODY_MIB": str(room)}
-            show(run(Path(folder) / "records", data, wide, "records"))
+            show(run(Path(folder) / "records", data, wide, "records", arguments.alone))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from evsenet.api import create_app
-from evsenet.store.engine import Store
+from evsenet.store.engine import SQLITE_BUSY_TIMEOUT_MS, Store
 from evsenet.store.migrate import head_revision
 
 if TYPE_CHECKING:
@@ -59,6 +62,42 @@ def test_health_reports_an_unreachable_database(api: Api, tmp_path: Path) -> Non
     finally:
         store.dispose()
     api.problem(response, 503, "health.database_unavailable")
+
+
+@contextmanager
+def _schema_version_locked(store: Store) -> Iterator[None]:
+    """Another connection holds the database (SQLite) or the schema version table
+    (PostgreSQL) exclusively for the block."""
+    if store.dialect == "sqlite":
+        assert store.wal_path is not None
+        path = str(store.wal_path)[: -len("-wal")]
+        store.engine.dispose()  # an open WAL connection would keep the holder out
+        holder = sqlite3.connect(path, isolation_level=None)
+        try:
+            holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+            holder.execute("BEGIN EXCLUSIVE")
+            holder.execute("UPDATE alembic_version SET version_num = version_num")
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    with store.engine.connect() as connection, connection.begin():
+        connection.execute(text("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE"))
+        yield
+
+
+def test_health_reports_a_locked_database_as_busy_within_its_bound(api: Api) -> None:
+    with _schema_version_locked(api.store):
+        started = time.monotonic()
+        response = api.client.get("/health")
+        waited = time.monotonic() - started
+    body = api.problem(response, 503, "health.database_busy")
+    assert response.headers["retry-after"] == "5"
+    assert "locked" in body["detail"]
+    # Bounded by BUSY_TIMEOUT_MS, not by the store's 30-second busy timeout.
+    assert waited < SQLITE_BUSY_TIMEOUT_MS / 1000 / 2
+    assert api.client.get("/health").status_code == 200
 
 
 def test_openapi_document_is_served_and_names_the_bearer_scheme(api: Api) -> None:

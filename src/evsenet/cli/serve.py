@@ -10,6 +10,7 @@ import typer
 import uvicorn
 
 from evsenet.api.app import create_app
+from evsenet.api.import_workers import WORKERS
 from evsenet.api.server import connection_limits
 from evsenet.cli.base import app, open_store
 from evsenet.cli.output import REFUSED, say
@@ -49,12 +50,14 @@ given the class itself fail uvicorn's health checks and are restarted in a loop.
 
 def run_server(store: Store, host: str, port: int, workers: int) -> None:
     """Run uvicorn: in-process on `store`, or `workers` processes on the same database,
-    with the deadlines and the connection cap of `GuardedHttpTools`.
+    with the deadlines and the connection cap of `GuardedHttpTools`. In-process, the
+    import worker processes (`api/import_workers.py`) are started first.
 
     uvicorn has logged why it could not start; its exit code becomes evsenet's 1.
     """
     try:
         if workers == 1:
+            WORKERS.start()
             uvicorn.run(
                 create_app(store),
                 host=host,

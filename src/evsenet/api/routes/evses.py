@@ -2,9 +2,10 @@
 
 Bodies are read raw and handed to the format readers, so that a malformed body is
 answered with evsenet's own problem (`oicp.body.malformed`, `csv.header.missing`, …)
-rather than a framework error. Parsing and importing run in a worker thread: a batch of
-100,000 records must not stall the other requests. Query parameters are checked by
-`api/queries.py` (unknown or repeated ones are refused) on every route.
+rather than a framework error. Parsing and importing run in a worker process (a body
+spooled to a file, see `api/import_workers.py`) or thread: a batch of 100,000 records
+must not stall the other requests. Query parameters are checked by `api/queries.py`
+(unknown or repeated ones are refused) on every route.
 
 `/push` and `/import` are declared before `/{evse_id}`, so that a wrong method on them is
 answered with the methods they take (POST), not with those of reading an EVSE.
@@ -13,14 +14,14 @@ answered with the methods they take (POST), not with those of reading an EVSE.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import IO, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from evsenet.api.auth import Caller, get_store
-from evsenet.api.bodies import BODY_RESPONSES, EVSE_FILE, OICP_JSON, read_body, spool_body
+from evsenet.api.bodies import BODY_RESPONSES, EVSE_FILE, OICP_JSON, spool_body
+from evsenet.api.import_workers import run_write
 from evsenet.api.oicp_body import EVSE_ID_PATTERN, oicp_body
 from evsenet.api.problems import problem_responses
 from evsenet.api.queries import single_valued_query as single_valued_query  # other routers
@@ -30,14 +31,12 @@ from evsenet.domain.ids import EVSE_ID_MAX_LENGTH, OperatorId
 from evsenet.domain.inventory import MAX_OFFSET, MAX_PAGE_SIZE, EvseFilter, Page, PushAction
 from evsenet.formats.csv_export import MEDIA_TYPE as CSV_MEDIA_TYPE
 from evsenet.formats.csv_export import write_evse_csv
-from evsenet.formats.files import FileFormat, read_file
-from evsenet.formats.oicp_stream import read_oicp_push_file
-from evsenet.services.inventory import ImportSummary as Summary
+from evsenet.formats.files import FileFormat
+from evsenet.services.import_pool import import_file, push_oicp
 from evsenet.services.inventory import (
     evse_filter,
     export_evses,
     get_evse,
-    import_evses,
     list_evses,
 )
 from evsenet.store.engine import Store
@@ -97,53 +96,12 @@ ConfirmWithdrawals = Annotated[
 ]
 
 
-def push_oicp(
-    store: Store,
-    operator: OperatorId,
-    body: IO[bytes],
-    skip_invalid: bool,
-    confirm_withdrawals: int | None = None,
-) -> Summary:
-    """Read an OICP push body record by record and import it for `operator` (runs in a
-    worker thread); the body file is closed once it is read."""
-    with body:
-        batch = read_oicp_push_file(body)
-    return import_evses(
-        store,
-        operator.display,
-        batch,
-        skip_invalid=skip_invalid,
-        confirm_withdrawals=confirm_withdrawals,
-    )
-
-
 class ImportFormat(StrEnum):
     """The file formats of the import endpoint (OICP bodies go to `/push`)."""
 
     CSV = FileFormat.CSV.value
     BNETZA = FileFormat.BNETZA.value
     AFDC = FileFormat.AFDC.value
-
-
-def import_file(
-    store: Store,
-    operator: OperatorId,
-    data: bytes,
-    kind: ImportFormat,
-    action: PushAction,
-    zone: str | None,
-    skip_invalid: bool,
-    confirm_withdrawals: int | None = None,
-) -> Summary:
-    """Read a file of the given format and import it for `operator` (in a worker thread)."""
-    batch = read_file(data, FileFormat(kind.value), operator, action, zone)
-    return import_evses(
-        store,
-        operator.display,
-        batch,
-        skip_invalid=skip_invalid,
-        confirm_withdrawals=confirm_withdrawals,
-    )
 
 
 CSV = "text/csv"
@@ -272,9 +230,7 @@ async def push_evses(
     """
     async with request.app.state.writes.admitted():
         body = await spool_body(request, OICP_JSON)
-        summary = await run_in_threadpool(
-            push_oicp, store, caller, body, skip_invalid, confirm_withdrawals
-        )
+        summary = await run_write(push_oicp, store, body, caller, skip_invalid, confirm_withdrawals)
     return ImportSummary.of(summary)
 
 
@@ -312,13 +268,13 @@ async def import_evse_file(
     """Import a file of EVSEs, all or nothing (like a push). A file without records is
     refused (`import.no_records`)."""
     async with request.app.state.writes.admitted():
-        data = await read_body(request, EVSE_FILE)
-        summary = await run_in_threadpool(
+        body = await spool_body(request, EVSE_FILE)
+        summary = await run_write(
             import_file,
             store,
+            body,
             caller,
-            data,
-            file_format,
+            FileFormat(file_format.value),
             action,
             time_zone,
             skip_invalid,

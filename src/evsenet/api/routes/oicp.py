@@ -31,14 +31,14 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from evsenet.api.auth import PathOperator, get_store
 from evsenet.api.bodies import BODY_RESPONSES, OICP_JSON, spool_body
+from evsenet.api.import_workers import run_write
 from evsenet.api.oicp_body import oicp_body
 from evsenet.api.problems import problem_responses
-from evsenet.api.routes.evses import ConfirmWithdrawals, push_oicp
+from evsenet.api.routes.evses import ConfirmWithdrawals
 from evsenet.api.schemas import OICP_INFO_LIMIT, OicpAcknowledgement, OicpStatusCode
 from evsenet.api.writes import BUSY_RESPONSES
 from evsenet.domain.errors import (
@@ -48,6 +48,7 @@ from evsenet.domain.errors import (
     RecordProblem,
     WithdrawalsUnconfirmed,
 )
+from evsenet.services.import_pool import push_oicp
 from evsenet.services.inventory import ImportRefused, ImportSummary
 from evsenet.store.engine import Store
 
@@ -143,9 +144,7 @@ async def push_evse_data(
     async with request.app.state.writes.admitted():
         body = await spool_body(request, OICP_JSON)
         try:
-            summary = await run_in_threadpool(
-                push_oicp, store, operator, body, False, confirm_withdrawals
-            )
+            summary = await run_write(push_oicp, store, body, operator, False, confirm_withdrawals)
         except ImportRefused as error:
             return refused(error)
         except NotFound:

@@ -1,0 +1,243 @@
+"""`/health` while a large push is parsed, against a real `evsenet serve` (issue 11).
+
+A push spooled to a file is parsed and written in a worker process, so the server's own
+interpreter stays free for other requests: `/health` answers while the push runs, and
+the push's CPU time is spent outside the server process. A server killed (SIGKILL)
+while a worker imports leaves no worker behind and the batch all or nothing.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from evsenet.services.operators import register_operator
+from evsenet.services.tokens import create_token
+from evsenet.store.engine import Store
+from evsenet.store.migrate import upgrade
+from tests.api.conftest import oicp_record
+
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="reads process times from /proc"
+)
+
+OPERATOR = "DE*ABC"
+RECORDS = 20_000
+START_TIMEOUT_S = 90
+PUSH_TIMEOUT_S = 600
+
+
+@dataclass
+class Served:
+    port: int
+    token: str
+    path: Path
+    process: subprocess.Popen[bytes]
+
+    def health(self) -> int:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            connection.request("GET", "/health")
+            return connection.getresponse().status
+        finally:
+            connection.close()
+
+    def push(self, body: bytes, outcome: dict[str, object]) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=PUSH_TIMEOUT_S)
+        try:
+            connection.request(
+                "POST",
+                "/api/v1/evses/push",
+                body=body,
+                headers={
+                    "Authorization": f"Bearer {self.token}",
+                    "Content-Type": "application/json",
+                },
+            )
+            response = connection.getresponse()
+            outcome["status"] = response.status
+            outcome["body"] = json.loads(response.read())
+        except OSError as error:
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    path = tmp_path / "served.sqlite"
+    store = Store(f"sqlite:///{path}")
+    upgrade(store)
+    register_operator(store, OPERATOR, "ABC")
+    _, token = create_token(store, OPERATOR, "pushes")
+    store.dispose()
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if key != "EVSENET_DATABASE_URL"}
+    env |= {"EVSENET_DATABASE_PATH": str(path), "EVSENET_MAX_CONCURRENT_WRITES": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "evsenet.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    served = Served(port, token, path, process)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            assert process.poll() is None, "the server stopped"
+            assert time.monotonic() < deadline, "no server within the start timeout"
+            try:
+                if served.health() == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield served
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _body(records: int) -> bytes:
+    """A fullLoad of `records` records (~650 bytes each, spooled to a file)."""
+    items = [
+        oicp_record(f"{OPERATOR}*E{number:07d}", ChargingStationID=f"S{number}")
+        for number in range(records)
+    ]
+    return json.dumps(
+        {
+            "ActionType": "fullLoad",
+            "OperatorEvseData": {"OperatorID": OPERATOR, "EvseDataRecord": items},
+        }
+    ).encode()
+
+
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name; None once it is gone."""
+    try:
+        text_ = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return text_.rsplit(")", 1)[1].split()
+
+
+def _alive(pid: int) -> bool:
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(int(entry.name))
+            if fields is not None and fields[1] == str(pid):
+                found.append(int(entry.name))
+    return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of the process's own threads (not of its children)."""
+    fields = _stat(pid)
+    assert fields is not None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu(pid: int) -> dict[int, float]:
+    return {child: _cpu_seconds(child) for child in _children(pid)}
+
+
+def _evses(path: Path) -> int:
+    store = Store(f"sqlite:///{path}")
+    try:
+        with store.transaction() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM evses")).scalar_one())
+    finally:
+        store.dispose()
+
+
+def test_health_answers_while_a_large_push_is_parsed_outside_the_server(
+    served: Served,
+) -> None:
+    body = _body(RECORDS)
+    server_before = _cpu_seconds(served.process.pid)
+    workers_before = _children_cpu(served.process.pid)
+    outcome: dict[str, object] = {}
+    pushing = threading.Thread(target=served.push, args=(body, outcome))
+    pushing.start()
+    answered_during_push = []
+    while pushing.is_alive():
+        status = served.health()
+        if pushing.is_alive():
+            answered_during_push.append(status)
+        time.sleep(0.05)
+    pushing.join()
+    server_cpu = _cpu_seconds(served.process.pid) - server_before
+    workers_cpu = sum(
+        seconds - workers_before.get(pid, 0.0)
+        for pid, seconds in _children_cpu(served.process.pid).items()
+    )
+
+    assert outcome.get("status") == 200, outcome
+    assert outcome["body"]["inserted"] == RECORDS  # type: ignore[index]
+    assert answered_during_push, "the push ended before /health could be asked"
+    assert set(answered_during_push) == {200}
+    assert workers_cpu > server_cpu, (
+        f"the server spent {server_cpu:.1f} s of CPU on the push, its workers {workers_cpu:.1f} s"
+    )
+
+
+def test_a_server_killed_during_a_push_leaves_no_worker_and_all_or_nothing(
+    served: Served,
+) -> None:
+    body = _body(RECORDS)
+    workers_before = _children_cpu(served.process.pid)
+    outcome: dict[str, object] = {}
+    pushing = threading.Thread(target=served.push, args=(body, outcome), daemon=True)
+    pushing.start()
+    deadline = time.monotonic() + PUSH_TIMEOUT_S
+    busy: list[int] = []
+    while not busy and pushing.is_alive():
+        assert time.monotonic() < deadline, "no worker took up the push"
+        busy = [
+            pid
+            for pid, seconds in _children_cpu(served.process.pid).items()
+            if seconds - workers_before.get(pid, 0.0) > 1.0
+        ]
+        time.sleep(0.05)
+    if not busy:
+        pytest.skip(f"the push ended before the kill: {outcome}")
+
+    served.process.send_signal(signal.SIGKILL)
+    served.process.wait()
+    pushing.join(timeout=30)
+
+    gone_by = time.monotonic() + 10
+    while any(_alive(pid) for pid in busy):
+        assert time.monotonic() < gone_by, "a worker outlived its server"
+        time.sleep(0.1)
+    assert _evses(served.path) in (0, RECORDS)

@@ -112,6 +112,13 @@ def _network(
     return found
 
 
+def _held_network(uow: UnitOfWork, operator_pk: int, network_id: int) -> NetworkRow:
+    """The network locked for an assignment write, and the operator's counters held."""
+    network = _network(uow, operator_pk, network_id, lock="update")
+    uow.networks.hold_counts(operator_pk)
+    return network
+
+
 def _group_not_found(group: object) -> NotFound:
     return NotFound("group.not_found", f"The network has no group {group}")
 
@@ -230,9 +237,9 @@ def delete_network(
     """Delete a draft network with its groups (its EVSEs become unassigned)."""
     with unit_of_work(store, write=True) as uow:
         operator_pk = _operator_pk(uow, operator)
-        network = _network(uow, operator_pk, network_id, lock="update")
+        network = _held_network(uow, operator_pk, network_id)
         check_deletable(network.status, network.name)
-        unassigned = uow.networks.delete_network(network.pk)
+        unassigned = uow.networks.delete_network(operator_pk, network.pk)
         record = AuditRecord(
             "network.deleted", _subject(network), network.pk, {"unassigned": unassigned}
         )
@@ -328,10 +335,10 @@ def delete_group(
     """Delete a group of a draft network; how many EVSEs that unassigned."""
     with unit_of_work(store, write=True) as uow:
         operator_pk = _operator_pk(uow, operator)
-        network = _network(uow, operator_pk, network_id, lock="update")
+        network = _held_network(uow, operator_pk, network_id)
         group = _group(uow, network, GroupRef(id=group_id))
         check_group_deletable(network.status, group.name)
-        unassigned = uow.networks.delete_group(network.pk, group.pk)
+        unassigned = uow.networks.delete_group(operator_pk, network.pk, group.pk)
         record = AuditRecord(
             "group.deleted", _subject(network, group), network.pk, {"unassigned": unassigned}
         )
@@ -465,6 +472,7 @@ def _assign_in(
         # An EVSE went to another network between the check and the count.
         raise concurrent_change()
     uow.networks.assign_selection(
+        operator_pk,
         network.pk,
         group.pk,
         datetime.now(UTC),
@@ -498,7 +506,7 @@ def assign_evses(
     parsed = _parse_ids(selection.evse_ids) if selection.evse_ids is not None else None
     with unit_of_work(store, write=True) as uow:
         operator_pk = _operator_pk(uow, operator)
-        network = _network(uow, operator_pk, network_id, lock="update")
+        network = _held_network(uow, operator_pk, network_id)
         target = _group(uow, network, group)
         report, ids, total = _assign_in(
             uow, operator_pk, network, target, selection, parsed, allow_moves=allow_moves
@@ -529,7 +537,7 @@ def unassign_evses(
     parsed = _parse_ids(selection.evse_ids) if selection.evse_ids is not None else None
     with unit_of_work(store, write=True) as uow:
         operator_pk = _operator_pk(uow, operator)
-        network = _network(uow, operator_pk, network_id, lock="update")
+        network = _held_network(uow, operator_pk, network_id)
         _stage(uow, operator_pk, network, selection, parsed, assigned_default=True)
         active = network.status is NetworkStatus.ACTIVE
         states, candidates = uow.networks.selection_states(network.pk, None, strict=active)
@@ -541,7 +549,7 @@ def unassign_evses(
         counts = uow.networks.selection_counts(network.pk, None)
         requested = len(selection.evse_ids) if selection.evse_ids is not None else counts["total"]
         _refuse(refusals, _refused(parsed, states, refusals, candidates), requested)
-        uow.networks.unassign_selection(network.pk, expected=counts["in_network"])
+        uow.networks.unassign_selection(operator_pk, network.pk, expected=counts["in_network"])
         report = AssignmentReport(
             unassigned=counts["in_network"], unchanged=counts["total"] - counts["in_network"]
         )
@@ -582,6 +590,7 @@ def create_network_with_groups(
     with unit_of_work(store, write=True) as uow:
         operator_pk = _operator_pk(uow, operator)
         network = _create(uow, operator_pk, clean, about)
+        uow.networks.hold_counts(operator_pk)
         _audit(
             uow, operator_pk, actor, AuditRecord("network.created", _subject(network), network.pk)
         )
@@ -647,6 +656,7 @@ def assign_by_group_names(
         )
         if network is None:
             raise _network_not_found(repr(network_name))
+        uow.networks.hold_counts(operator_pk)
         targets = [_group(uow, network, GroupRef(name=group_name(name))) for name, _ in assignments]
         refusals, refused = list(everything.refusals), len(everything.refusals)
         parts = _split(everything, [len(ids) for _, ids in assignments])

@@ -53,6 +53,7 @@ from evsenet.domain.network_lists import (
     NetworkEvseRow,
     NetworkSummary,
 )
+from evsenet.store.repositories.counters import Counters
 from evsenet.store.repositories.evses import _copy, _psycopg, evse_conditions
 from evsenet.store.tables import assignments, evse_groups, evses, networks
 from evsenet.store.types import ExactDecimal
@@ -103,6 +104,11 @@ def _group(row: Any) -> GroupRow:
 class NetworkRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self.counters = Counters(connection)
+
+    def hold_counts(self, operator_pk: int) -> None:
+        """Before an assignment write reads any EVSE's state: see `Counters.hold`."""
+        self.counters.hold(operator_pk)
 
     # --- networks ---------------------------------------------------------------------
 
@@ -155,7 +161,9 @@ class NetworkRepository:
             select(func.count()).where(evse_groups.c.network_pk == networks.c.id).scalar_subquery()
         )
         evse_count = (
-            select(func.count()).where(assignments.c.network_pk == networks.c.id).scalar_subquery()
+            select(func.coalesce(func.sum(evse_groups.c.evse_count), 0))
+            .where(evse_groups.c.network_pk == networks.c.id)
+            .scalar_subquery()
         )
         query = (
             select(networks, group_count.label("group_count"), evse_count.label("evse_count"))
@@ -194,8 +202,9 @@ class NetworkRepository:
             .values(status=NetworkStatus.ACTIVE.value, activated_at=now, updated_at=now)
         )
 
-    def delete_network(self, network_pk: int) -> int:
+    def delete_network(self, operator_pk: int, network_pk: int) -> int:
         """Delete the network, its groups and assignments; how many EVSEs were assigned."""
+        self._count_freed(operator_pk, assignments.c.network_pk == network_pk)
         unassigned = self.connection.execute(
             delete(assignments).where(assignments.c.network_pk == network_pk)
         ).rowcount
@@ -238,11 +247,8 @@ class NetworkRepository:
 
     def groups(self, network_pk: int) -> list[GroupView]:
         """The network's groups alphabetically (ignoring case), with their EVSE counts."""
-        count = (
-            select(func.count()).where(assignments.c.group_pk == evse_groups.c.id).scalar_subquery()
-        )
         rows = self.connection.execute(
-            select(evse_groups, count.label("evse_count"))
+            select(evse_groups)
             .where(evse_groups.c.network_pk == network_pk)
             .order_by(evse_groups.c.name_key, evse_groups.c.id)
         )
@@ -251,11 +257,21 @@ class NetworkRepository:
     def group_evse_count(self, network_pk: int, group_pk: int) -> int:
         return int(
             self.connection.execute(
-                select(func.count()).where(
-                    assignments.c.network_pk == network_pk, assignments.c.group_pk == group_pk
+                select(evse_groups.c.evse_count).where(
+                    evse_groups.c.id == group_pk, evse_groups.c.network_pk == network_pk
                 )
             ).scalar_one()
         )
+
+    def _count_freed(self, operator_pk: int, removed: ColumnElement[bool]) -> None:
+        """Before deleting the assignments `removed` selects: their active EVSEs return to
+        the operator's unassigned count (group counts go with their groups' rows)."""
+        active = self.connection.execute(
+            select(func.count())
+            .select_from(assignments.join(evses, evses.c.id == assignments.c.evse_pk))
+            .where(removed, evses.c.withdrawn_at.is_(None))
+        ).scalar_one()
+        self.counters.add_unassigned(operator_pk, int(active))
 
     def update_group(self, group_pk: int, values: dict[str, Any]) -> None:
         try:
@@ -265,8 +281,12 @@ class NetworkRepository:
         except IntegrityError as exc:
             raise group_name_taken(str(values.get("name", ""))) from exc
 
-    def delete_group(self, network_pk: int, group_pk: int) -> int:
+    def delete_group(self, operator_pk: int, network_pk: int, group_pk: int) -> int:
         """Delete the group; how many EVSEs it unassigned."""
+        self._count_freed(
+            operator_pk,
+            and_(assignments.c.network_pk == network_pk, assignments.c.group_pk == group_pk),
+        )
         unassigned = self.connection.execute(
             delete(assignments).where(
                 assignments.c.network_pk == network_pk, assignments.c.group_pk == group_pk
@@ -454,7 +474,13 @@ class NetworkRepository:
         )
 
     def assign_selection(
-        self, network_pk: int, group_pk: int, now: datetime, *, expected: tuple[int, int]
+        self,
+        operator_pk: int,
+        network_pk: int,
+        group_pk: int,
+        now: datetime,
+        *,
+        expected: tuple[int, int],
     ) -> None:
         """Move the staged EVSEs of the network into `group_pk` and assign the free ones.
 
@@ -463,6 +489,15 @@ class NetworkRepository:
         cannot win too (the database's one-group-per-EVSE key decides who was first).
         """
         in_selection = assignments.c.evse_pk.in_(select(SELECTION.c.evse_pk))
+        leaving = (
+            self._per_group(
+                in_selection,
+                assignments.c.network_pk == network_pk,
+                assignments.c.group_pk != group_pk,
+            )
+            if expected[0]
+            else {}
+        )
         try:
             moved = (
                 0
@@ -504,16 +539,33 @@ class NetworkRepository:
             raise concurrent_change() from exc
         if (int(moved), int(inserted)) != expected:
             raise concurrent_change()
+        # The new assignments' EVSEs were active and in no group (the rules refuse the
+        # others, and `hold_counts` keeps withdrawals out meanwhile).
+        deltas = {pk: -count for pk, count in leaving.items()}
+        deltas[group_pk] = deltas.get(group_pk, 0) + int(moved) + int(inserted)
+        self.counters.add_to_groups(deltas)
+        self.counters.add_unassigned(operator_pk, -int(inserted))
 
-    def unassign_selection(self, network_pk: int, *, expected: int) -> None:
-        removed = self.connection.execute(
-            delete(assignments).where(
-                assignments.c.evse_pk.in_(select(SELECTION.c.evse_pk)),
-                assignments.c.network_pk == network_pk,
-            )
-        ).rowcount
-        if int(removed) != expected:
+    def _per_group(self, *conditions: ColumnElement[bool]) -> dict[int, int]:
+        """How many assignments that meet `conditions` each group holds."""
+        rows = self.connection.execute(
+            select(assignments.c.group_pk, func.count())
+            .where(*conditions)
+            .group_by(assignments.c.group_pk)
+        )
+        return {int(pk): int(count) for pk, count in rows}
+
+    def unassign_selection(self, operator_pk: int, network_pk: int, *, expected: int) -> None:
+        removing = (
+            assignments.c.evse_pk.in_(select(SELECTION.c.evse_pk)),
+            assignments.c.network_pk == network_pk,
+        )
+        leaving = self._per_group(*removing)
+        self._count_freed(operator_pk, and_(*removing))
+        removed = self.connection.execute(delete(assignments).where(*removing)).rowcount
+        if int(removed) != expected or sum(leaving.values()) != expected:
             raise concurrent_change()
+        self.counters.add_to_groups({pk: -count for pk, count in leaving.items()})
 
     # --- the two lists ----------------------------------------------------------------
 
@@ -526,20 +578,7 @@ class NetworkRepository:
         page: KeysetPage,
     ) -> NetworkEvsePage:
         source = _list_source(operator_pk, network_pk, criteria, assigned, group_counts=False)
-        total = self.connection.execute(
-            _counted(source, operator_pk, network_pk, criteria, assigned)
-        ).scalar_one()
-        group_counts: dict[int, int] = {}
-        if assigned:
-            counted = _list_source(operator_pk, network_pk, criteria, True, group_counts=True)
-            if _filters_evses(criteria):
-                counted = counted.select_from(_ASSIGNED_JOIN)
-            per_group = self.connection.execute(
-                counted.with_only_columns(assignments.c.group_pk, func.count()).group_by(
-                    assignments.c.group_pk
-                )
-            )
-            group_counts = {int(pk): int(count) for pk, count in per_group}
+        total, group_counts = self._totals(operator_pk, network_pk, criteria, assigned, source)
         # The assigned list pages in ID order on its own index (assignments.evse_key).
         tie = assignments.c.evse_key if assigned else evses.c.evse_id
         sort_column = tie if page.sort == "evse_id" else evses.c[page.sort]
@@ -598,9 +637,42 @@ class NetworkRepository:
         ]
         return NetworkEvsePage(items, int(total), group_counts, next_cursor)
 
+    def _totals(
+        self,
+        operator_pk: int,
+        network_pk: int,
+        criteria: NetworkEvseFilter,
+        assigned: bool,
+        source: Select[Any],
+    ) -> tuple[int, dict[int, int]]:
+        """A list's total and (assigned list) its per-group counts: from the maintained
+        counters unless the criteria look at the EVSEs, which only a count of the matching
+        rows can answer (on the list indexes)."""
+        if not _filters_evses(criteria):
+            if not assigned:
+                return self.counters.unassigned(operator_pk), {}
+            counts = {
+                group.id: group.evse_count for group in self.groups(network_pk) if group.evse_count
+            }
+            group_id = criteria.group_id
+            total = sum(counts.values()) if group_id is None else counts.get(group_id, 0)
+            return total, counts
+        total = self.connection.execute(
+            _counted(source, operator_pk, network_pk, criteria, assigned)
+        ).scalar_one()
+        if not assigned:
+            return int(total), {}
+        counted = _list_source(operator_pk, network_pk, criteria, True, group_counts=True)
+        per_group = self.connection.execute(
+            counted.select_from(_ASSIGNED_JOIN)
+            .with_only_columns(assignments.c.group_pk, func.count())
+            .group_by(assignments.c.group_pk)
+        )
+        return int(total), {int(pk): int(count) for pk, count in per_group}
+
     def unassigned_count(self, operator_pk: int) -> int:
-        source = _list_source(operator_pk, 0, NetworkEvseFilter(), False, group_counts=False)
-        return int(self.connection.execute(source.with_only_columns(func.count())).scalar_one())
+        """The operator's active EVSEs in no group (a maintained counter)."""
+        return self.counters.unassigned(operator_pk)
 
 
 def concurrent_change() -> Conflict:

@@ -42,11 +42,7 @@ operators = Table(
     Column("display_id", String(12), nullable=False),
     Column("name", String(100), nullable=False, server_default=""),
     Column("created_at", UtcDateTime, nullable=False),
-    Column("unassigned_evses", Integer, nullable=False, server_default="0"),
 )
-"""`unassigned_evses` counts the operator's active EVSEs in no group (the unassigned
-list's unfiltered total), kept in the transaction of every write that changes it
-(`store/repositories/counters.py`)."""
 
 sub_operators = Table(
     "sub_operators",
@@ -199,6 +195,16 @@ evse_groups = Table(
 (id, network_pk) is unique so that an assignment can name both and the database keeps an
 EVSE's group inside its network. `evse_count` counts its assignments (withdrawn EVSEs
 included), kept by every write to `assignments`."""
+
+operator_counters = Table(
+    "operator_counters",
+    metadata,
+    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), primary_key=True),
+    Column("unassigned_evses", Integer, nullable=False, server_default="0"),
+)
+"""`unassigned_evses` counts the operator's active EVSEs in no group (the unassigned
+list's unfiltered total), kept in the transaction of every write that changes it
+(`store/repositories/counters.py`). An operator has a row once it has EVSEs."""
 
 assignments = Table(
     "assignments",

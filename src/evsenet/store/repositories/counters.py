@@ -1,6 +1,6 @@
 """Maintained counters: exact totals the lists would otherwise count by scanning.
 
-- `operators.unassigned_evses`: the operator's active EVSEs in no group (the unassigned
+- `operator_counters.unassigned_evses`: the operator's active EVSEs in no group (the unassigned
   list's unfiltered total and the web page's banner);
 - `evse_groups.evse_count`: the EVSEs assigned to the group, withdrawn ones included
   (the assigned list's per-group counts and totals, the networks' EVSE counts).
@@ -17,8 +17,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import Connection, bindparam, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from evsenet.store.tables import assignments, evse_groups, evses, networks, operators
+from evsenet.store.tables import (
+    assignments,
+    evse_groups,
+    evses,
+    networks,
+    operator_counters,
+    operators,
+)
 
 _IN_NO_GROUP = ~exists().where(assignments.c.evse_pk == evses.c.id)
 
@@ -39,10 +47,16 @@ class Counters:
 
     def add_unassigned(self, operator_pk: int, delta: int) -> None:
         if delta:
+            dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
+            statement = dialect.insert(operator_counters).values(
+                operator_pk=operator_pk, unassigned_evses=delta
+            )
+            total = operator_counters.c.unassigned_evses + statement.excluded.unassigned_evses
             self.connection.execute(
-                update(operators)
-                .where(operators.c.id == operator_pk)
-                .values(unassigned_evses=operators.c.unassigned_evses + delta)
+                statement.on_conflict_do_update(
+                    index_elements=[operator_counters.c.operator_pk],
+                    set_={"unassigned_evses": total},
+                )
             )
 
     def add_to_groups(self, deltas: Mapping[int, int]) -> None:
@@ -57,11 +71,12 @@ class Counters:
             )
 
     def unassigned(self, operator_pk: int) -> int:
-        return int(
-            self.connection.execute(
-                select(operators.c.unassigned_evses).where(operators.c.id == operator_pk)
-            ).scalar_one()
-        )
+        counted = self.connection.execute(
+            select(operator_counters.c.unassigned_evses).where(
+                operator_counters.c.operator_pk == operator_pk
+            )
+        ).scalar_one_or_none()
+        return int(counted or 0)
 
     def unassigned_among(self, pks: list[int]) -> int:
         """How many of these EVSEs are active and in no group."""
@@ -109,9 +124,12 @@ class Counters:
 
 
 RECOUNT = (
-    "UPDATE operators SET unassigned_evses = (SELECT count(*) FROM evses "
+    "DELETE FROM operator_counters",
+    "INSERT INTO operator_counters (operator_pk, unassigned_evses) "
+    "SELECT operators.id, (SELECT count(*) FROM evses "
     "WHERE evses.operator_pk = operators.id AND evses.withdrawn_at IS NULL "
-    "AND NOT EXISTS (SELECT 1 FROM assignments WHERE assignments.evse_pk = evses.id))",
+    "AND NOT EXISTS (SELECT 1 FROM assignments WHERE assignments.evse_pk = evses.id)) "
+    "FROM operators WHERE EXISTS (SELECT 1 FROM evses WHERE evses.operator_pk = operators.id)",
     "UPDATE evse_groups SET evse_count = (SELECT count(*) FROM assignments "
     "WHERE assignments.group_pk = evse_groups.id)",
 )

@@ -6,7 +6,9 @@ two shapes. The lists and network summaries answer from them."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
@@ -230,3 +232,33 @@ def test_the_lists_and_summaries_answer_from_the_counters(store: Store) -> None:
     assert summary.evse_count == 3
     assert svc.unassigned_count(store, A, network) == 4
     assert [g.evse_count for g in svc.get_network(store, A, network).groups] == [2, 1]
+
+
+def test_concurrent_imports_and_assignments_keep_the_counters_exact(store: Store) -> None:
+    """Imports that withdraw and restore EVSEs race assignments and unassignments of the
+    same EVSEs (threads, each call its own transaction): no deadlock, and the counters
+    still equal a recount."""
+    register_operator(store, A)
+    push(store, PushAction.UPSERT, *evses(*range(1, 41)))
+    world = World(store)
+    world.network("N")
+    world.group("N", "g1")
+
+    def churn_inventory() -> None:
+        for round_ in range(6):
+            chosen = evses(*range(1 + round_, 41, 6))
+            push(store, PushAction.DELETE, *chosen)
+            push(store, PushAction.UPSERT, *chosen)
+
+    def churn_assignments() -> None:
+        for round_ in range(6):
+            numbers = list(range(1 + round_, 41, 4))
+            with contextlib.suppress(DomainError):  # a withdrawn EVSE refuses the request
+                world.assign("N", "g1", *numbers)
+            world.unassign("N", *numbers)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for done in [pool.submit(churn_inventory), pool.submit(churn_assignments)]:
+            done.result(timeout=120)
+    stored, recounted = world.counters()
+    assert stored == recounted

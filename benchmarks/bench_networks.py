@@ -47,7 +47,13 @@ from pathlib import Path
 import httpx2 as httpx
 from sqlalchemy import create_engine, text
 
-from evsenet.benchmarking import CpuMeter, measured, milliseconds, with_application_name
+from evsenet.benchmarking import (
+    CpuMeter,
+    cpu_pressure,
+    measured,
+    milliseconds,
+    with_application_name,
+)
 from evsenet.domain.geography import single_zone
 from evsenet.domain.ids import OperatorId
 from evsenet.domain.text import search_key
@@ -490,6 +496,7 @@ def report(figures: Figures) -> None:
             f"server CPU {f.cpu_ms_per_page[label]:.1f} ms per request"
         )
     print(f"  server peak RSS: {f.server_peak_mib:.1f} MiB")
+    print(f"  CPU pressure at the end: {cpu_pressure()}")
     print("  median per list and filter:")
     for label, median in f.per_filter_ms.items():
         print(f"    {median:7.1f} ms  {label}")

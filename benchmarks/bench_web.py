@@ -36,7 +36,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from evsenet.api import create_app
-from evsenet.benchmarking import CpuMeter, measured, with_application_name
+from evsenet.benchmarking import CpuMeter, cpu_pressure, measured, with_application_name
 from evsenet.domain.ids import OperatorId
 from evsenet.domain.network import Actor, GroupRef
 from evsenet.domain.network_lists import EvseSelection, NetworkEvseFilter
@@ -159,6 +159,7 @@ def measure(store: Store, count: int, views: int) -> None:
         )
         verdict = "meets" if first[0] <= TARGET_MS else "MISSES"
         print(f"first view {verdict} the {TARGET_MS:.0f} ms target")
+        print(f"CPU pressure at the end: {cpu_pressure()}")
 
 
 def on_postgres(url: str, count: int, views: int) -> None:

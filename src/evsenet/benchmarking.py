@@ -81,3 +81,15 @@ def measured(meter: CpuMeter, into: list[float]) -> Iterator[None]:
 
 def milliseconds(values: Iterable[float]) -> str:
     return ", ".join(f"{value * 1000:.0f} ms" for value in values)
+
+
+def cpu_pressure() -> str:
+    """The kernel's CPU pressure (PSI): the share of the last 60 s in which some runnable
+    task waited for a core. Near 100 % the wall clock says more about the machine's other
+    work than about the code measured."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (FileNotFoundError, IndexError):
+        return "unknown"
+    fields = dict(item.split("=") for item in line.split()[1:])
+    return f"{fields.get('avg60', '?')} % (some, avg60)"

@@ -654,21 +654,19 @@ class NetworkRepository:
             counts = {
                 group.id: group.evse_count for group in self.groups(network_pk) if group.evse_count
             }
-            group_id = criteria.group_id
-            total = sum(counts.values()) if group_id is None else counts.get(group_id, 0)
-            return total, counts
-        total = self.connection.execute(
-            _counted(source, operator_pk, network_pk, criteria, assigned)
-        ).scalar_one()
+            return _total(counts, criteria.group_id), counts
         if not assigned:
-            return int(total), {}
+            total = self.connection.execute(source.with_only_columns(func.count()))
+            return int(total.scalar_one()), {}
+        # One scan: the total is the per-group counts' sum (or the filtered group's).
         counted = _list_source(operator_pk, network_pk, criteria, True, group_counts=True)
-        per_group = self.connection.execute(
-            counted.select_from(_ASSIGNED_JOIN)
+        rows = self.connection.execute(
+            counted.select_from(assignments.join(evses, evses.c.id == assignments.c.evse_pk))
             .with_only_columns(assignments.c.group_pk, func.count())
             .group_by(assignments.c.group_pk)
         )
-        return int(total), {int(pk): int(count) for pk, count in per_group}
+        per_group = {int(pk): int(count) for pk, count in rows}
+        return _total(per_group, criteria.group_id), per_group
 
     def unassigned_count(self, operator_pk: int) -> int:
         """The operator's active EVSEs in no group (a maintained counter)."""
@@ -729,19 +727,9 @@ def _list_source(
     return select(assignments.c.evse_pk).where(*conditions)
 
 
-def _counted(
-    source: Select[Any],
-    operator_pk: int,
-    network_pk: int,
-    criteria: NetworkEvseFilter,
-    assigned: bool,
-) -> Select[Any]:
-    """How many rows `source` has; the assigned list counts on its own table when the
-    criteria name no EVSE field."""
-    counted = source.with_only_columns(func.count())
-    if assigned and _filters_evses(criteria):
-        counted = counted.select_from(assignments.join(evses, evses.c.id == assignments.c.evse_pk))
-    return counted
+def _total(per_group: dict[int, int], group_id: int | None) -> int:
+    """The assigned list's total from its per-group counts."""
+    return sum(per_group.values()) if group_id is None else per_group.get(group_id, 0)
 
 
 def _cursor_text(value: Any) -> str:

@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -30,13 +31,15 @@ from tests.integration.network_fixtures import ACTOR
 A, B = "DE*ABC", "NL*EVN"
 
 
-def evse(evse_id: str, city: str = "Berlin", power_type: str = "AC_3_PHASE") -> EvseInput:
+def evse(
+    evse_id: str, city: str = "Berlin", power_type: str = "AC_3_PHASE", postal_code: str = "10115"
+) -> EvseInput:
     return EvseInput(
         evse_id=evse_id,
         charging_station_id="STATION 1",
         country="DEU",
         city=city,
-        postal_code="10115",
+        postal_code=postal_code,
         street="Invalidenstraße",
         house_number="1",
         latitude="52.530000",
@@ -262,3 +265,34 @@ def test_concurrent_imports_and_assignments_keep_the_counters_exact(store: Store
             done.result(timeout=120)
     stored, recounted = world.counters()
     assert stored == recounted
+
+
+@pytest.mark.parametrize(
+    ("criteria", "expected"),
+    [
+        pytest.param({"postal_code": "101"}, {1, 2, 3, 4}, id="postal-prefix"),
+        pytest.param({"postal_code": "1019"}, {3}, id="postal-whole-key"),
+        pytest.param({"postal_code": "10"}, {1, 2, 3, 4, 5, 6}, id="postal-short-prefix"),
+        pytest.param({"min_output_kw": "100"}, {6}, id="output-without-power-type"),
+        pytest.param({"max_output_kw": "100"}, {1, 2, 3, 4, 5}, id="upper-bound"),
+    ],
+)
+def test_counts_with_implied_index_conditions_are_exact(
+    store: Store, criteria: dict[str, Any], expected: set[int]
+) -> None:
+    """The list counts add conditions so that an index serves them (a postal-code range,
+    every power type); they must select exactly what the filter does."""
+    register_operator(store, A)
+    postal_codes = ["101", "10115", "1019", "1010a", "102", "10"]
+    records = [
+        evse(f"{A}*E{n}", postal_code=code, power_type="DC" if n == 6 else "AC_3_PHASE")
+        for n, code in enumerate(postal_codes, 1)
+    ]
+    push(store, PushAction.UPSERT, *records)
+    world = World(store)
+    world.network("N")
+    listed = svc.list_network_evses(
+        store, A, world.networks["N"], assigned=False, criteria=NetworkEvseFilter.parse(**criteria)
+    )
+    assert {int(row.evse_id.rsplit("E", 1)[1]) for row in listed.items} == expected
+    assert listed.total == len(expected)

@@ -4,7 +4,8 @@ with one INSERT … SELECT and one UPDATE, whatever their number."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -36,6 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from evsenet.domain.errors import Conflict
+from evsenet.domain.evse import PowerType
 from evsenet.domain.inventory import EvseFilter
 from evsenet.domain.network import (
     REFUSAL_CAP,
@@ -54,7 +56,13 @@ from evsenet.domain.network_lists import (
     NetworkSummary,
 )
 from evsenet.store.repositories.counters import Counters
-from evsenet.store.repositories.evses import _copy, _psycopg, evse_conditions
+from evsenet.store.repositories.evses import (
+    POSTAL_CODE_KEY_LENGTH,
+    _copy,
+    _key,
+    _psycopg,
+    evse_conditions,
+)
 from evsenet.store.tables import assignments, evse_groups, evses, networks
 from evsenet.store.types import ExactDecimal
 
@@ -105,6 +113,10 @@ class NetworkRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.counters = Counters(connection)
+
+    @property
+    def _dialect(self) -> str:
+        return str(self.connection.dialect.name)
 
     def hold_counts(self, operator_pk: int) -> None:
         """Before an assignment write reads any EVSE's state: see `Counters.hold`."""
@@ -346,7 +358,9 @@ class NetworkRepository:
         self, operator_pk: int, network_pk: int, criteria: NetworkEvseFilter, assigned: bool
     ) -> None:
         """Stage every EVSE of one of the network's lists that matches `criteria`."""
-        source = _list_source(operator_pk, network_pk, criteria, assigned, group_counts=False)
+        source = _list_source(
+            operator_pk, network_pk, criteria, assigned, group_counts=False, hints=self._dialect
+        )
         # The IDs as sent are read later, for the first few only (`selection_ids`): the
         # selection then comes from the indexes alone. Assigned EVSEs selected by group
         # alone come from `assignments` alone (it keeps each EVSE's normalised ID).
@@ -577,8 +591,14 @@ class NetworkRepository:
         assigned: bool,
         page: KeysetPage,
     ) -> NetworkEvsePage:
+        counted = _list_source(
+            operator_pk, network_pk, criteria, assigned, group_counts=False, hints=self._dialect
+        )
+        total, group_counts = self._totals(operator_pk, network_pk, criteria, assigned, counted)
+        # The page itself goes without the index hints: read in the sort's order, the
+        # first rows that match are found soon (with them SQLite would rather range-scan
+        # the hinted index and sort every match).
         source = _list_source(operator_pk, network_pk, criteria, assigned, group_counts=False)
-        total, group_counts = self._totals(operator_pk, network_pk, criteria, assigned, source)
         # The assigned list pages in ID order on its own index (assignments.evse_key).
         tie = assignments.c.evse_key if assigned else evses.c.evse_id
         sort_column = tie if page.sort == "evse_id" else evses.c[page.sort]
@@ -659,7 +679,9 @@ class NetworkRepository:
             total = self.connection.execute(source.with_only_columns(func.count()))
             return int(total.scalar_one()), {}
         # One scan: the total is the per-group counts' sum (or the filtered group's).
-        counted = _list_source(operator_pk, network_pk, criteria, True, group_counts=True)
+        counted = _list_source(
+            operator_pk, network_pk, criteria, True, group_counts=True, hints=self._dialect
+        )
         rows = self.connection.execute(
             counted.select_from(assignments.join(evses, evses.c.id == assignments.c.evse_pk))
             .with_only_columns(assignments.c.group_pk, func.count())
@@ -705,16 +727,20 @@ def _list_source(
     assigned: bool,
     *,
     group_counts: bool,
+    hints: str | None = None,
 ) -> Select[Any]:
     """The rows of one of a network's lists that match (columns and FROM to be chosen).
 
     The unassigned list is every active EVSE of the operator in no group of any network
     (an EVSE is in at most one network); withdrawn EVSEs are never in it. The assigned
     list is the EVSEs in the network's groups, withdrawn ones included (they keep their
-    group; each row says its status). `group_counts` leaves out the group filter.
+    group; each row says its status). `group_counts` leaves out the group filter. `hints`
+    names the dialect to add `_index_hints` for (for counts and selections).
     """
+    implied = [] if hints is None else list(_index_hints(criteria.evse_filter, hints))
     if not assigned:
         conditions = [evses.c.operator_pk == operator_pk, *evse_conditions(criteria.evse_filter)]
+        conditions += implied
         conditions.append(evses.c.withdrawn_at.is_(None))
         conditions.append(~exists().where(assignments.c.evse_pk == evses.c.id))
         return select(evses.c.id).where(*conditions)
@@ -724,7 +750,29 @@ def _list_source(
     if _filters_evses(criteria):
         conditions += [evses.c.operator_pk == operator_pk]
         conditions += evse_conditions(_assigned_filter(criteria))
+        conditions += implied
     return select(assignments.c.evse_pk).where(*conditions)
+
+
+def _index_hints(criteria: EvseFilter, dialect: str) -> Iterator[ColumnElement[bool]]:
+    """Conditions implied by the filter that let the planner range-scan a list index
+    instead of reading every active EVSE of the operator (measured at 1M on SQLite:
+    240-270 ms of CPU for one count without them):
+
+    - an output bound without a power type: every power type, so that the index on
+      (operator, power type, output) serves it as three ranges;
+    - a postal-code prefix on SQLite, whose LIKE never uses an index here (its pattern is
+      an expression, and LIKE ignores case): the same prefix as a range of the key, exact
+      in SQLite's binary order. (PostgreSQL's order depends on the database's collation.)
+    """
+    bounded = criteria.min_output_kw is not None or criteria.max_output_kw is not None
+    if bounded and criteria.power_type is None:
+        yield evses.c.power_type.in_([kind.value for kind in PowerType])
+    if dialect == "sqlite" and criteria.postal_code:
+        prefix = _key(criteria.postal_code, POSTAL_CODE_KEY_LENGTH)
+        if prefix and ord(prefix[-1]) < sys.maxunicode:
+            yield evses.c.postal_code_key >= prefix
+            yield evses.c.postal_code_key < prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def _total(per_group: dict[int, int], group_id: int | None) -> int:

@@ -559,6 +559,7 @@ class NetworkRepository:
         deltas[group_pk] = deltas.get(group_pk, 0) + int(moved) + int(inserted)
         self.counters.add_to_groups(deltas)
         self.counters.add_unassigned(operator_pk, -int(inserted))
+        self._analyze_after(int(moved) + int(inserted))
 
     def _per_group(self, *conditions: ColumnElement[bool]) -> dict[int, int]:
         """How many assignments that meet `conditions` each group holds."""
@@ -580,6 +581,16 @@ class NetworkRepository:
         if int(removed) != expected or sum(leaving.values()) != expected:
             raise concurrent_change()
         self.counters.add_to_groups({pk: -count for pk, count in leaving.items()})
+        self._analyze_after(expected)
+
+    def _analyze_after(self, changed: int) -> None:
+        """PostgreSQL, after a bulk write of at least ANALYZE_AFTER assignments: refresh
+        their statistics in the transaction, as autovacuum would only a minute later. With
+        the old ones (measured at 1M: 715 rows expected, 300,000 found) the planner joins
+        every assignment of the network for one page of the assigned list (2.8 s instead of
+        a few ms); ANALYZE samples at most 30,000 rows (tens of ms)."""
+        if changed >= ANALYZE_AFTER and self.connection.dialect.name == "postgresql":
+            self.connection.exec_driver_sql(f"ANALYZE {assignments.name}")
 
     # --- the two lists ----------------------------------------------------------------
 
@@ -693,6 +704,10 @@ class NetworkRepository:
     def unassigned_count(self, operator_pk: int) -> int:
         """The operator's active EVSEs in no group (a maintained counter)."""
         return self.counters.unassigned(operator_pk)
+
+
+ANALYZE_AFTER = 10_000
+"""How many assignments a bulk write changes before it refreshes their statistics."""
 
 
 def concurrent_change() -> Conflict:

@@ -8,8 +8,9 @@ of that database, dropped afterwards) it
 
 1. migrates the schema and writes `--evses` EVSEs of one operator straight into the
    tables with one set-based `INSERT … SELECT` (not through the import service, which
-   validates every record and would take minutes for a million; see `fill_evses`), then
-   VACUUMs (PostgreSQL) and ANALYZEs them, as autovacuum would in a database in use;
+   validates every record and would take minutes for a million; see `fill_evses`), sets
+   the maintained counters from the rows, then VACUUMs (PostgreSQL) and ANALYZEs them,
+   as autovacuum would in a database in use;
 2. creates a draft network with three groups and times three bulk assignments by filter
    through the service (`assign_evses`): each assigns one city's EVSEs, a tenth of the
    inventory (100,000 of 1,000,000); target <= 1 s each;
@@ -19,7 +20,8 @@ of that database, dropped afterwards) it
    (`GET /api/v1/networks/{id}/evses?assigned=false|true&…`), filters rotating through
    city, country, postal code, power type and output range (and group), each answer with
    its total count; prints p50 and p95 (target p95 <= 50 ms);
-4. prints the server's peak resident memory (VmHWM) after the requests.
+4. prints the server's peak resident memory (VmHWM) after the requests, the CPU time of
+   the work beside every wall clock (see `evsenet.benchmarking`) and the CPU pressure.
 
 The inventory is laid out so that filters select known shares (see `CITIES`): EVSE `n`
 is point `n % 2 + 1` of station `n // 2`, the station's city is `CITIES[station % 10]`,

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import select
 
 from evsenet.domain.ids import EvseId, OperatorId
 from evsenet.domain.network import Actor
 from evsenet.services.operators import register_operator
 from evsenet.store.engine import Store
+from evsenet.store.repositories.evses import EvseRepository
 from evsenet.store.synthetic import generate_evses
 from evsenet.store.tables import evses
 
@@ -30,8 +31,13 @@ def seed(store: Store, count: int = 120, b_count: int = 5) -> None:
 
 
 def withdraw(store: Store, *evse_ids: str) -> None:
+    """Withdraw these EVSEs as an import does (the counters follow)."""
     keys = [EvseId.parse(evse_id).normalised for evse_id in evse_ids]
     with store.transaction(write=True) as connection:
-        connection.execute(
-            update(evses).where(evses.c.evse_id.in_(keys)).values(withdrawn_at=datetime.now(UTC))
-        )
+        rows = connection.execute(
+            select(evses.c.operator_pk, evses.c.id).where(evses.c.evse_id.in_(keys))
+        ).all()
+        repository = EvseRepository(connection)
+        for operator_pk in {row.operator_pk for row in rows}:
+            pks = [row.id for row in rows if row.operator_pk == operator_pk]
+            repository.withdraw(operator_pk, pks, datetime.now(UTC))

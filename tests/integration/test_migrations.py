@@ -222,8 +222,8 @@ def _users_with_sessions(connection: Any) -> list[tuple[str, int]]:
     return [(email, int(count)) for email, count in rows]
 
 
-def test_0009_gives_users_one_party_and_keeps_everyone_signed_in(empty_store: Store) -> None:
-    _upgrade_to(empty_store, "0008")
+def test_0010_gives_users_one_party_and_keeps_everyone_signed_in(empty_store: Store) -> None:
+    _upgrade_to(empty_store, "0009")
     with empty_store.engine.begin() as connection:
         for statement in (
             "INSERT INTO operators (operator_id, display_id, name, created_at) "
@@ -263,7 +263,7 @@ def test_0009_gives_users_one_party_and_keeps_everyone_signed_in(empty_store: St
                     f"created_at) VALUES ({parties}, 'x@y.example', 'hash', CURRENT_TIMESTAMP)"
                 )
             )
-    _downgrade(empty_store, "0008")
+    _downgrade(empty_store, "0009")
     with empty_store.engine.connect() as connection:
         assert _users_with_sessions(connection) == [("ops@abc.example", 1)]
     upgrade(empty_store)

@@ -185,9 +185,9 @@ def _apply(
     if progress:
         progress("write", 0, total)
     repository.insert_many(operator_pk, plan.inserts, now)
-    repository.restore_many(plan.restores, now)
+    repository.restore_many(operator_pk, plan.restores, now)
     summary.updated = repository.refresh_many(plan.refreshes, now)
-    repository.withdraw(plan.withdrawals, now)
+    repository.withdraw(operator_pk, plan.withdrawals, now)
     summary.inserted = len(plan.inserts) + len(plan.restores)
     summary.unchanged = len(plan.refreshes) - summary.updated + plan.already_withdrawn
     summary.withdrawn = len(plan.withdrawals)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, bindparam, text
 
 from evsenet.domain.ids import OperatorId
+from evsenet.store.repositories.counters import Counters
 from evsenet.store.types import UtcDateTime
 
 CITIES = (
@@ -91,3 +92,4 @@ def generate_evses(
             "now": datetime.now(UTC),
         },
     )
+    Counters(connection).add_unassigned(operator_pk, count)

@@ -186,13 +186,25 @@ evse_groups = Table(
     Column("name_key", String(90), nullable=False),
     Column("description", String(500), nullable=False, server_default=""),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("evse_count", Integer, nullable=False, server_default="0"),
     UniqueConstraint("network_pk", "name_key"),
     UniqueConstraint("id", "network_pk"),
     CheckConstraint("length(name) BETWEEN 1 AND 30", name="name_length"),
 )
 """Groups of a network; names unique within the network ignoring letter case (`name_key`).
 (id, network_pk) is unique so that an assignment can name both and the database keeps an
-EVSE's group inside its network."""
+EVSE's group inside its network. `evse_count` counts its assignments (withdrawn EVSEs
+included), kept by every write to `assignments`."""
+
+operator_counters = Table(
+    "operator_counters",
+    metadata,
+    Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), primary_key=True),
+    Column("unassigned_evses", Integer, nullable=False, server_default="0"),
+)
+"""`unassigned_evses` counts the operator's active EVSEs in no group (the unassigned
+list's unfiltered total), kept in the transaction of every write that changes it
+(`store/repositories/counters.py`). An operator has a row once it has EVSEs."""
 
 assignments = Table(
     "assignments",

@@ -31,6 +31,7 @@ from evsenet.domain.evse import EvseRecord, PowerType
 from evsenet.domain.ids import EvseId
 from evsenet.domain.inventory import EvseFilter, EvsePage, KnownEvse, Page, StoredEvse
 from evsenet.domain.text import ascii_upper, search_key
+from evsenet.store.repositories.counters import Counters
 from evsenet.store.tables import assignments, evses
 from evsenet.store.types import ExactDecimal
 
@@ -198,6 +199,7 @@ def _copy(
 class EvseRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self.counters = Counters(connection)
 
     def known(self, operator_pk: int) -> dict[str, KnownEvse]:
         """Every EVSE the operator ever pushed, by normalised ID (one set-based read)."""
@@ -210,6 +212,7 @@ class EvseRepository:
 
     def insert_many(self, operator_pk: int, records: Sequence[EvseRecord], now: datetime) -> None:
         """Add new EVSEs: COPY on PostgreSQL, elsewhere one executemany per chunk."""
+        self.counters.add_unassigned(operator_pk, len(records))
         driver = _psycopg(self.connection)
         if driver is not None:
             columns = (*_RECORD_COLUMNS, "operator_pk", "created_at", "updated_at")
@@ -226,8 +229,19 @@ class EvseRepository:
     def _rows(self, records: Iterable[EvseRecord]) -> Iterator[BoundRow]:
         return map(_record_values(ExactDecimal.binder(self.connection.dialect)), records)
 
-    def restore_many(self, changes: Sequence[tuple[int, EvseRecord]], now: datetime) -> None:
-        """Write withdrawn EVSEs' new data and make them active again."""
+    def restore_many(
+        self, operator_pk: int, changes: Sequence[tuple[int, EvseRecord]], now: datetime
+    ) -> None:
+        """Write withdrawn EVSEs' new data and make them active again (those that kept
+        their group stay in it)."""
+        self._restore(changes, now)
+        restored = sum(
+            self.counters.unassigned_among(list(chunk))
+            for chunk in _chunks([pk for pk, _ in changes], _IN_CHUNK)
+        )
+        self.counters.add_unassigned(operator_pk, restored)
+
+    def _restore(self, changes: Sequence[tuple[int, EvseRecord]], now: datetime) -> None:
         driver = _psycopg(self.connection)
         if driver is not None:
             self._update_staged(driver, changes, now, restore=True)
@@ -323,8 +337,9 @@ class EvseRepository:
             changed += bulk.run(rows, fixed)
         return changed
 
-    def withdraw(self, pks: Sequence[int], now: datetime) -> None:
+    def withdraw(self, operator_pk: int, pks: Sequence[int], now: datetime) -> None:
         for chunk in _chunks(pks, _IN_CHUNK):
+            self.counters.add_unassigned(operator_pk, -self.counters.unassigned_among(list(chunk)))
             self.connection.execute(
                 update(evses)
                 .where(evses.c.id.in_(chunk), evses.c.withdrawn_at.is_(None))
@@ -333,14 +348,18 @@ class EvseRepository:
 
     def withdraw_starting_with(self, operator_pk: int, start: str, now: datetime) -> int:
         """Withdraw the operator's active EVSEs whose normalised ID starts with `start`."""
+        chosen = (
+            evses.c.operator_pk == operator_pk,
+            evses.c.withdrawn_at.is_(None),
+            evses.c.evse_id.startswith(start, autoescape=True),
+        )
+        in_no_group = ~exists().where(assignments.c.evse_pk == evses.c.id)
+        leaving = self.connection.execute(
+            select(func.count()).where(*chosen, in_no_group)
+        ).scalar_one()
+        self.counters.add_unassigned(operator_pk, -int(leaving))
         result = self.connection.execute(
-            update(evses)
-            .where(
-                evses.c.operator_pk == operator_pk,
-                evses.c.withdrawn_at.is_(None),
-                evses.c.evse_id.startswith(start, autoescape=True),
-            )
-            .values(withdrawn_at=now, updated_at=now)
+            update(evses).where(*chosen).values(withdrawn_at=now, updated_at=now)
         )
         return int(result.rowcount)
 

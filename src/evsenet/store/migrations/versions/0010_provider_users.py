@@ -4,8 +4,8 @@ On SQLite the users table is rebuilt (a column's NOT NULL and a CHECK cannot be 
 in place), and dropping the old table would delete the signed-in sessions through their
 ON DELETE CASCADE: they are kept aside and put back, so nobody is signed out.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-29
 """
 
@@ -17,8 +17,8 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -24,13 +24,15 @@ from evsenet.domain.errors import FieldProblem, InvalidRecord
 from evsenet.domain.offer import GroupPrices, Offer
 from evsenet.domain.schedule import Colour, Weekday, clock, ordered
 from evsenet.domain.tariff import ComponentType
-from evsenet.formats.hubject_offer import OfferRequest, PriceUpdateRequest
+from evsenet.formats.hubject_offer import TWO_STEP_KEYS, OfferRequest, PriceUpdateRequest
 
 DAYS = [day.name for day in Weekday]
 HOURS = list(range(24))
 COLOURS = list(Colour)
 COMPONENT_TYPES = [kind.value for kind in ComponentType]
 SERVICE_TYPES = {1: "Authorization", 10: "Reservation"}
+TWO_STEP_FIELDS = tuple(TWO_STEP_KEYS.values())
+"""The master data an offer with a two-step process may require (`TwoStepFields`)."""
 
 TERMS_FIELDS = (
     "name",
@@ -42,11 +44,33 @@ TERMS_FIELDS = (
     "kind",
     "valid_to",
     "notice_days",
+    "notice_message",
     "lead_time_days",
     "cancellation_days",
     "minimum_term_days",
     "vat_percent",
+    "two_step",
+    *(f"two_step.{name}" for name in TWO_STEP_FIELDS),
 )
+_FIELD_OF_MEMBER = {
+    "partnerInternalId": "name",
+    "description": "description",
+    "serviceTypeVersion": "service_type",
+    "offerToAll": "audience",
+    "subscriberPartnerIds": "providers",
+    "validFrom": "valid_from",
+    "unlimited": "kind",
+    "validTo": "valid_to",
+    "periodOfNotice": "notice_days",
+    "periodOfNoticeMessage": "notice_message",
+    "leadTime": "lead_time_days",
+    "cancellationPeriod": "cancellation_days",
+    "minimumTerm": "minimum_term_days",
+    "twoStepProcess": "two_step",
+    "twoStepRequiredMasterDataFields": "two_step",
+    "vatPercent": "vat_percent",
+}
+"""The terms form's field of each member of the create-offer body."""
 
 
 def _text(form: Mapping[str, object], key: str) -> str:
@@ -92,8 +116,23 @@ def empty_body() -> dict[str, Any]:
     }
 
 
+def _ticked(form: Mapping[str, object], key: str) -> bool:
+    return _text(form, key) == "on"
+
+
+def _two_step_fields(form: Mapping[str, object]) -> dict[str, bool] | None:
+    """The master data ticked, as the body's ten booleans; None with the switch off (the
+    choices belong to the switch)."""
+    if not _ticked(form, "two_step"):
+        return None
+    return {key: _ticked(form, f"two_step.{name}") for key, name in TWO_STEP_KEYS.items()}
+
+
 def apply_terms(body: dict[str, Any], form: Mapping[str, object]) -> dict[str, Any]:
-    """`body` with the terms of the terms form."""
+    """`body` with the terms of the terms form.
+
+    The two-step process travels as ticked, whatever the audience: the domain refuses it
+    on a bilateral offer (`offer.two_step_not_allowed`), and without any master data."""
     unlimited = _text(form, "kind") != "limited"
     offer_to_all = _text(form, "audience") != "bilateral"
     service = _text(form, "service_type") or "1"
@@ -114,15 +153,15 @@ def apply_terms(body: dict[str, Any], form: Mapping[str, object]) -> dict[str, A
             "unlimited": unlimited,
             "validTo": None if unlimited else instant_of(_text(form, "valid_to")),
             "periodOfNotice": None if unlimited else _number(_text(form, "notice_days")),
+            "periodOfNoticeMessage": None if unlimited else _text(form, "notice_message") or None,
             "leadTime": _number(_text(form, "lead_time_days")) if unlimited else None,
             "cancellationPeriod": _number(_text(form, "cancellation_days")),
             "minimumTerm": _number(_text(form, "minimum_term_days")),
             "vatPercent": _number(_text(form, "vat_percent")),
+            "twoStepProcess": _ticked(form, "two_step"),
+            "twoStepRequiredMasterDataFields": _two_step_fields(form),
         }
     )
-    if offer_to_all is False:
-        changed["twoStepProcess"] = False
-        changed["twoStepRequiredMasterDataFields"] = None
     return changed
 
 
@@ -135,6 +174,7 @@ def terms_values(offer: Offer | None) -> dict[str, str]:
     def text(value: object) -> str:
         return "" if value is None else str(value)
 
+    required = terms.two_step.required if terms.two_step is not None else ()
     return {
         "name": terms.name,
         "description": terms.description,
@@ -145,11 +185,42 @@ def terms_values(offer: Offer | None) -> dict[str, str]:
         "kind": "unlimited" if terms.unlimited else "limited",
         "valid_to": local_value(terms.valid_to),
         "notice_days": text(terms.notice_days),
+        "notice_message": terms.notice_message,
         "lead_time_days": text(terms.lead_time_days),
         "cancellation_days": text(terms.cancellation_days),
         "minimum_term_days": text(terms.minimum_term_days),
         "vat_percent": text(terms.vat_percent),
+        "two_step": "on" if terms.two_step is not None else "",
+        **{f"two_step.{name}": "on" for name in required},
     }
+
+
+def terms_sent(form: Mapping[str, object]) -> dict[str, str]:
+    """The terms fields of a posted form, to show them again or carry them to the next step."""
+    return {key: _text(form, key) for key in TERMS_FIELDS if _text(form, key)}
+
+
+@dataclass(frozen=True, slots=True)
+class TermsProblems:
+    """A refusal of the terms: each message beside its form field (the first per field),
+    and those of no terms field."""
+
+    fields: dict[str, str]
+    others: list[str]
+
+
+def terms_problems(refused: InvalidRecord) -> TermsProblems:
+    """`refused` (its problems named by body paths) by field of the terms form."""
+    found: dict[str, str] = {}
+    others: list[str] = []
+    for problem in refused.problems:
+        member = problem.field.split(".", 1)[0].split("[", 1)[0]
+        name = _FIELD_OF_MEMBER.get(member)
+        if name is None:
+            others.append(problem.message)
+        else:
+            found.setdefault(name, problem.message)
+    return TermsProblems(found, others)
 
 
 def tariff_from_form(form: Mapping[str, object]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
+from evsenet.domain.errors import InvalidRecord
 from evsenet.formats.hubject_offer_body import render_create_body, render_price_update
 from evsenet.services import offers as service
 from evsenet.services.networks import list_networks
@@ -22,6 +23,7 @@ from evsenet.services.offers import OfferView
 from evsenet.services.subscriptions import offer_subscriptions
 from evsenet.web import offer_forms as forms
 from evsenet.web.pages.networks import actor_of
+from evsenet.web.provider_views import MASTER_DATA_LABELS
 from evsenet.web.rendering import is_htmx, render
 from evsenet.web.session import CheckedSession, Operator, StoreDep
 
@@ -74,20 +76,36 @@ def offers_page(request: Request, store: StoreDep, operator: Operator) -> Respon
     return render(request, "offers.html", {"offers": service.list_offers(store, operator)})
 
 
+def _terms_page(
+    request: Request,
+    view: OfferView | None,
+    values: dict[str, str],
+    refused: InvalidRecord | None = None,
+) -> Response:
+    """The terms step; with `refused`, each refusal beside its field (422)."""
+    problems = forms.terms_problems(refused) if refused else forms.TermsProblems({}, [])
+    context = {
+        **_wizard(view, "terms"),
+        "values": values,
+        "service_types": forms.SERVICE_TYPES,
+        "master_data": {name: MASTER_DATA_LABELS[name][0] for name in forms.TWO_STEP_FIELDS},
+        "problems": problems.fields,
+        "other_problems": problems.others,
+    }
+    return render(request, "offer_terms.html", context, status=422 if refused else 200)
+
+
 @router.get("/offers/new")
 def offer_new(request: Request, operator: Operator) -> Response:
-    context = {**_wizard(None, "terms"), "values": forms.terms_values(None)}
-    return render(request, "offer_terms.html", {**context, "service_types": forms.SERVICE_TYPES})
+    return _terms_page(request, None, forms.terms_values(None))
 
 
 @router.post("/offers/new")
 async def offer_new_terms(request: Request, store: StoreDep, session: CheckedSession) -> Response:
     """The terms of a new offer, carried to the network step (the draft is created there)."""
-    sent = await _form(request)
-    values = {key: value for key, value in sent.items() if key in forms.TERMS_FIELDS}
     context = {
         **_wizard(None, "network"),
-        "values": values,
+        "values": forms.terms_sent(await _form(request)),
         "networks": list_networks(store, session.operator),
     }
     return render(request, "offer_network.html", context)
@@ -95,13 +113,19 @@ async def offer_new_terms(request: Request, store: StoreDep, session: CheckedSes
 
 @router.post("/offers")
 async def offer_create(request: Request, store: StoreDep, session: CheckedSession) -> Response:
+    """The draft of a new offer; refused terms send the user back to the terms step."""
     sent = await _form(request)
     body = forms.apply_terms(forms.empty_body(), sent)
     body["networkId"] = sent.get("network_id", "")
     now = _now()
-    view = service.create_offer(
-        store, session.operator, forms.read_draft(body, now), actor=actor_of(session), now=now
-    )
+    try:
+        view = service.create_offer(
+            store, session.operator, forms.read_draft(body, now), actor=actor_of(session), now=now
+        )
+    except InvalidRecord as refused:
+        if not forms.terms_problems(refused).fields:
+            raise
+        return _terms_page(request, None, forms.terms_sent(sent), refused)
     return _go(request, f"/offers/{view.id}/tariffs")
 
 
@@ -112,8 +136,7 @@ def offer_page(
     view = service.get_offer(store, operator, offer_id)
     if view.status.value != "draft":
         return RedirectResponse(f"/offers/{offer_id}/versions", status_code=303)
-    context = {**_wizard(view, "terms"), "values": forms.terms_values(view.offer)}
-    return render(request, "offer_terms.html", {**context, "service_types": forms.SERVICE_TYPES})
+    return _terms_page(request, view, forms.terms_values(view.offer))
 
 
 @router.post("/offers/{offer_id}/terms")
@@ -121,7 +144,13 @@ async def offer_terms(
     request: Request, store: StoreDep, session: CheckedSession, offer_id: OfferId
 ) -> Response:
     view = service.get_offer(store, session.operator, offer_id)
-    _save(session, store, view, forms.apply_terms(_body(view), await _form(request)))
+    sent = await _form(request)
+    try:
+        _save(session, store, view, forms.apply_terms(_body(view), sent))
+    except InvalidRecord as refused:
+        if not forms.terms_problems(refused).fields:
+            raise
+        return _terms_page(request, view, forms.terms_sent(sent), refused)
     return _go(request, f"/offers/{offer_id}/network")
 
 
@@ -239,7 +268,8 @@ def offer_review(
     request: Request, store: StoreDep, operator: Operator, offer_id: OfferId
 ) -> Response:
     review = service.review_offer(store, operator, offer_id)
-    return render(request, "offer_review.html", {**_wizard(review.offer, "review"), "r": review})
+    context = {**_wizard(review.offer, "review"), "r": review, "labels": MASTER_DATA_LABELS}
+    return render(request, "offer_review.html", context)
 
 
 @router.post("/offers/{offer_id}/publish")
@@ -277,7 +307,11 @@ def offer_version_new(
     request: Request, store: StoreDep, operator: Operator, offer_id: OfferId
 ) -> Response:
     view = service.get_offer(store, operator, offer_id)
-    context = {"offer": view, **_schedule_context(store, operator, view)}
+    context = {
+        "offer": view,
+        "labels": MASTER_DATA_LABELS,
+        **_schedule_context(store, operator, view),
+    }
     return render(request, "offer_version_new.html", context)
 
 

@@ -277,6 +277,17 @@
     });
   }
 
+  // The offer terms: the two-step process is for offers to all; on a bilateral offer its
+  // fields are hidden and not sent.
+  document.addEventListener("change", function (evt) {
+    if (evt.target.name !== "audience" || !evt.target.form) { return; }
+    var toAll = evt.target.value !== "bilateral";
+    evt.target.form.querySelectorAll("[data-offer-to-all]").forEach(function (part) {
+      part.hidden = !toAll;
+      part.disabled = !toAll;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     showGrids();
     document.querySelectorAll("[data-evse-list]").forEach(refreshSelection);

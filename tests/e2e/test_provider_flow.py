@@ -1,15 +1,18 @@
-"""A provider subscribes in the browser and the operator answers: an offer-to-all with a
-two-step process (published through the service: the wizard has no two-step fields), the
-provider's master data refused per field and then sent, the operator rejecting it with
-INVALID_VAT_ID, the provider fixing and resubmitting, the operator accepting, the provider
-reading the weekly prices and paging the EVSEs of a group, then pricing a session through
-the API under the subscribed offer. A provider reaches no operator page by URL, and a
-second provider sees nothing of the first one's subscription."""
+"""An operator publishes an offer-to-all with a two-step process through the offer wizard
+(terms with the master data required, a two-step process without any refused beside its
+field; network, tariffs, schedules, review, publish), then a provider subscribes in the
+browser and the operator answers: the provider's master data refused per field and then
+sent, the operator rejecting it with INVALID_VAT_ID, the provider fixing and resubmitting,
+the operator accepting, the provider reading the weekly prices and paging the EVSEs of a
+group, then pricing a session through the API under the subscribed offer. A provider
+reaches no operator page by URL, and a second provider sees nothing of the first one's
+subscription."""
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from playwright.sync_api import Page, expect
@@ -18,15 +21,14 @@ from evsenet.domain.inventory import PushAction
 from evsenet.domain.network import Actor, GroupRef
 from evsenet.domain.network_lists import EvseSelection
 from evsenet.formats.csv import read_evse_csv
-from evsenet.services import offers
 from evsenet.services.inventory import import_evses
 from evsenet.services.networks import add_group, assign_evses, create_network
 from evsenet.services.operators import register_operator
 from evsenet.services.providers import create_provider_token, register_provider
 from evsenet.services.users import add_party_user, add_user
 from tests.e2e.conftest import PASSWORD, Server, check_page, sign_in
+from tests.e2e.test_offer_flow import DAYS, _add_tariff, _local
 from tests.e2e.test_operator_flow import inventory_csv
-from tests.integration.offer_fixtures import NOW, Net, request
 
 ACTOR = Actor.system()
 OPERATOR = "DE*PRV"
@@ -35,21 +37,34 @@ ICE = "team@ice.example"
 EMP = "team@emp.example"
 NORTH_SIZE = 30
 PAGE_SIZE = 25
+OFFER_NAME = "Berlin public charging 2027"
+REQUIRED = (
+    "VAT ID",
+    "Billing e-mail address",
+    "Billing country (ISO code, e.g. DE)",
+    "Billing street",
+    "Billing postal code",
+    "Billing city",
+)
+"""The master data the offer requires: what `_fill_master_data` sends."""
+STARTS = (datetime.now(UTC) + timedelta(days=3)).replace(hour=0, minute=0, second=0, microsecond=0)
+"""The offer's start: the wizard refuses a start that is not in the future."""
+_TUESDAY = STARTS + timedelta(days=7 + (1 - STARTS.weekday()) % 7)
 SESSION = {
     "id": "ice-1",
     "evse_id": f"{OPERATOR}*E1001",
-    "session_start": "2027-01-05T21:00:00+01:00",
-    "session_end": "2027-01-05T23:00:00+01:00",
-    "charging_start": "2027-01-05T21:00:00+01:00",
-    "charging_end": "2027-01-05T22:30:00+01:00",
+    "session_start": (_TUESDAY + timedelta(hours=20)).isoformat(),
+    "session_end": (_TUESDAY + timedelta(hours=22)).isoformat(),
+    "charging_start": (_TUESDAY + timedelta(hours=20)).isoformat(),
+    "charging_end": (_TUESDAY + timedelta(hours=21, minutes=30)).isoformat(),
     "energy_kwh": 30,
 }
-"""A Tuesday evening at an EVSE of group North, inside the offer's validity (2027)."""
+"""A Tuesday evening at an EVSE of group North, a week or more into the offer."""
 
 
-def _published_offer(server: Server) -> tuple[int, str]:
-    """The operator's network (North: 30 EVSEs, South: 5, 5 in no group) priced by an
-    offer-to-all with a two-step process; the offer's ID and a token of DE*ICE."""
+def _parties(server: Server) -> str:
+    """The operator's network (North: 30 EVSEs, South: 5, 5 in no group), its user, the
+    providers DE*ICE and FR*EMP with their users; a token of DE*ICE."""
     store = server.store
     register_operator(store, OPERATOR)
     add_user(store, OPERATOR, OPS, PASSWORD)
@@ -57,28 +72,101 @@ def _published_offer(server: Server) -> tuple[int, str]:
         store, OPERATOR, read_evse_csv(inventory_csv(OPERATOR, 40).decode(), PushAction.UPSERT)
     )
     network = create_network(store, OPERATOR, "Berlin public", "City sites", actor=ACTOR)
-    groups = []
     for name, first, count in (("North", 1, NORTH_SIZE), ("South", 31, 5)):
         group = add_group(store, OPERATOR, network.id, name, actor=ACTOR)
         ids = [f"{OPERATOR}*E{1000 + n}" for n in range(first, first + count)]
         chosen = EvseSelection(evse_ids=ids)
         assign_evses(store, OPERATOR, network.id, GroupRef(id=group.id), chosen, actor=ACTOR)
-        groups.append(group.id)
-    net = Net(network.id, groups[0], groups[1])
-    offer = offers.create_and_publish(
-        store,
-        OPERATOR,
-        request("create_unlimited_offer_to_all.json", net),
-        acknowledge_zero_priced=5,
-        actor=ACTOR,
-        now=NOW,
-    )
     register_provider(store, "DE*ICE", "Ice charging")
     register_provider(store, "FR*EMP", "EMP France")
     add_party_user(store, ICE, PASSWORD, provider_id="DE*ICE")
     add_party_user(store, EMP, PASSWORD, provider_id="FR*EMP")
     _, token = create_provider_token(store, "DE*ICE", "e2e")
-    return offer.id, token
+    return token
+
+
+def _schedule(page: Page, group: str, lines: list[str]) -> None:
+    section = page.locator("section", has=page.get_by_role("heading", name=f"Group {group}"))
+    section.get_by_label(re.compile("Exact times")).fill("\n".join(lines))
+    section.get_by_role("button", name=f"Save schedule of {group}").click()
+    page.wait_for_url(re.compile(r"/schedule"))
+
+
+def _publish_offer_with_two_steps(page: Page) -> int:
+    """The operator builds and publishes the offer-to-all through the wizard; its ID."""
+    sign_in(page, OPS, "/offers")
+    page.get_by_role("link", name="New offer").click()
+    page.get_by_label("Name", exact=True).fill(OFFER_NAME)
+    page.get_by_label("Description").fill("Day and night prices for our Berlin sites")
+    page.get_by_label("Valid from (UTC)").fill(_local(STARTS))
+    page.get_by_label("Lead time (days, unlimited)").fill("42")
+    page.get_by_label("Cancellation period (days)").fill("30")
+    page.get_by_label("Minimum term (days)").fill("1")
+    page.get_by_label("VAT (%)").fill("19")
+
+    # Two steps are for offers to all: a bilateral offer hides them.
+    two_step = page.locator("#two-step")
+    page.get_by_label("Bilateral, to these provider IDs:").check()
+    expect(two_step).to_be_hidden()
+    page.get_by_label("Offer to all", exact=True).check()
+    expect(two_step).to_be_visible()
+
+    # Two steps with no master data required: refused beside the switch, values kept.
+    switch = page.get_by_label(
+        "Providers subscribe in two steps (submit master data, operator approves)"
+    )
+    switch.check()
+    page.get_by_role("button", name="Continue: choose the network").click()
+    page.get_by_label(re.compile("Berlin public")).check()
+    page.get_by_role("button", name="Create the draft").click()
+    expect(page.locator('[data-field-problem="two_step"]')).to_have_text(
+        "A two-step process requires at least one master data field"
+    )
+    expect(switch).to_be_checked()
+    expect(page.get_by_label("Name", exact=True)).to_have_value(OFFER_NAME)
+    check_page(page, "offer-terms-two-step-refused")
+    for label in REQUIRED:
+        two_step.get_by_label(label, exact=True).check()
+    check_page(page, "offer-terms-two-step")
+    page.get_by_role("button", name="Continue: choose the network").click()
+    page.get_by_label(re.compile("Berlin public")).check()
+    page.get_by_role("button", name="Create the draft").click()
+    page.wait_for_url(re.compile(r"/offers/\d+/tariffs$"))
+    offer_id = int(page.url.rsplit("/", 2)[1])
+
+    # Edit again: the two-step process and its master data come back.
+    page.get_by_role("link", name="1. Terms").click()
+    expect(switch).to_be_checked()
+    for label in REQUIRED:
+        expect(two_step.get_by_label(label, exact=True)).to_be_checked()
+    expect(two_step.get_by_label("Brand name", exact=True)).not_to_be_checked()
+    page.get_by_role("link", name="3. Tariffs").click()
+
+    _add_tariff(page, "Day", {"CHARGING_ENERGY": "0.59", "SESSION": "0.35"})
+    expect(page.locator('[data-tariff="Day"]')).to_contain_text("SESSION")
+    _add_tariff(page, "Night", {"CHARGING_ENERGY": "0.4499"})
+    expect(page.locator('[data-tariff="Night"]')).to_contain_text("0.4499")
+    page.get_by_role("link", name="Continue: schedules →").click()
+    week = [f"{day} 00:00:00-05:59:59 Night" for day in DAYS[:5]]
+    week += [f"{day} 06:00:00-21:59:59 Day" for day in DAYS[:5]]
+    week += [f"{day} 22:00:00-23:59:59 Night" for day in DAYS[:5]]
+    week += [f"{day} 00:00:00-23:59:59 Night" for day in DAYS[5:]]
+    _schedule(page, "North", week)
+    _schedule(page, "South", [f"{day} 00:00:00-23:59:59 Day" for day in DAYS])
+
+    page.get_by_role("link", name="Continue: review →").click()
+    audience = page.locator("#offer-audience")
+    expect(audience.locator("[data-audience]")).to_have_text("Offer to all")
+    expect(audience.locator("[data-two-step]")).to_contain_text("Two steps")
+    for label in REQUIRED:
+        expect(audience.locator("[data-master-data]")).to_contain_text(label)
+    expect(page.locator("#review-problems")).to_contain_text("None: the offer can be published")
+    check_page(page, "offer-review-two-step")
+    page.get_by_label("I acknowledge that 5 EVSEs will be priced at zero").check()
+    page.get_by_role("button", name="Publish offer").click()
+    page.wait_for_url(re.compile(rf"/offers/{offer_id}/versions$"))
+    expect(page.locator("#versions")).to_contain_text("Pending")
+    return offer_id
 
 
 def _as(page: Page, email: str, next_path: str) -> None:
@@ -108,8 +196,9 @@ def _fill_master_data(page: Page, tax_id: str) -> None:
 def test_a_provider_subscribes_is_rejected_resubmits_and_reads_the_prices_it_pays(
     server: Server, wide: Page, narrow: Page
 ) -> None:
-    offer_id, token = _published_offer(server)
+    token = _parties(server)
     page = wide
+    offer_id = _publish_offer_with_two_steps(page)
 
     # Not subscribed: the provider's token prices nothing at this operator's EVSEs.
     status, body = _price(page, token)
@@ -117,9 +206,9 @@ def test_a_provider_subscribes_is_rejected_resubmits_and_reads_the_prices_it_pay
     assert body["code"] == "evse.not_found"
 
     # The provider finds the offer, and its master data is refused field by field.
-    sign_in(page, ICE, "/provider/offers")
+    _as(page, ICE, "/provider/offers")
     row = page.locator(f'#open-offers tr[data-offer="{offer_id}"]')
-    expect(row).to_contain_text("Berlin public charging 2027")
+    expect(row).to_contain_text(OFFER_NAME)
     expect(row).to_contain_text("Offer to all")
     check_page(page, "provider-offers")
     row.get_by_role("link", name=re.compile("Subscribe")).click()

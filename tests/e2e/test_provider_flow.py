@@ -347,3 +347,7 @@ def test_a_provider_subscribes_is_rejected_resubmits_and_reads_the_prices_it_pay
     check_page(narrow, "subscriptions")
     narrow.goto(f"/offers/{offer_id}/versions")
     check_page(narrow, "offer-versions-subscribers")
+    narrow.goto(f"/offers/{offer_id}/review")
+    check_page(narrow, "offer-review-two-step")
+    narrow.goto("/offers/new")
+    check_page(narrow, "offer-terms-two-step")

@@ -29,7 +29,8 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 import evsenet.domain.pricing._kernel as _kernel
-from evsenet.domain.pricing.breakdown import Cost, PriceBreakdown
+from evsenet.domain.errors import DomainError
+from evsenet.domain.pricing.breakdown import Cost, PriceBreakdown, PricingWarning
 from evsenet.domain.pricing.compiled import CompiledTariff
 from evsenet.domain.pricing.engine import price_session
 from evsenet.domain.pricing.session import Session
@@ -52,8 +53,8 @@ _ADJUSTMENTS = (None, "min_price", "max_price")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SessionTotals:
     """A session's CDR totals, as `PriceBreakdown` gives them (rounded costs; quantities
-    in kWh and hours), without the itemised lines; `adjustment` is `min_price`,
-    `max_price` or None."""
+    in kWh and hours) and warnings, without the itemised lines; `adjustment` is
+    `min_price`, `max_price` or None."""
 
     tariff_id: str
     total_cost: Cost
@@ -68,6 +69,7 @@ class SessionTotals:
     total_reservation_time: Decimal
     adjustment: str | None
     by_kernel: bool
+    warnings: tuple[PricingWarning, ...] = ()
 
     @classmethod
     def of(cls, breakdown: PriceBreakdown) -> SessionTotals:
@@ -85,6 +87,7 @@ class SessionTotals:
             total_reservation_time=breakdown.total_reservation_time,
             adjustment=breakdown.adjustment.kind if breakdown.adjustment else None,
             by_kernel=False,
+            warnings=breakdown.warnings,
         )
 
     def with_kernel(self) -> SessionTotals:
@@ -321,3 +324,22 @@ def price_totals(prepared: KernelTariff, sessions: Sequence[Session]) -> list[Se
         else SessionTotals.of(price_session(prepared.compiled, session))
         for row, session in zip(rows, sessions, strict=True)
     ]
+
+
+def totals_each(
+    prepared: KernelTariff, sessions: Sequence[Session]
+) -> list[SessionTotals | DomainError]:
+    """`price_totals`, with the reference engine's refusal of a session in its place
+    instead of raised (a batch answers every session)."""
+    rows = kernel_rows(prepared, sessions)
+    return [
+        totals_of(prepared, row) if row is not None else _reference(prepared, session)
+        for row, session in zip(rows, sessions, strict=True)
+    ]
+
+
+def _reference(prepared: KernelTariff, session: Session) -> SessionTotals | DomainError:
+    try:
+        return SessionTotals.of(price_session(prepared.compiled, session))
+    except DomainError as error:
+        return error

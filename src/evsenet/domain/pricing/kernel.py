@@ -50,41 +50,146 @@ _MAX_THRESHOLDS = 64
 _ADJUSTMENTS = (None, "min_price", "max_price")
 
 
+KernelRow = tuple[int, ...]
+"""What the kernel answers for a session: total, energy, time, parking and fixed cost
+(excl., incl. VAT) in the currency's minor unit, the adjustment (0 none, 1 min_price,
+2 max_price), then total energy (kWh), time, parking and reservation time (h), each as
+coefficient and exponent of ten."""
+
+Amount = Cost | Decimal
+_AMOUNTS = 10
+"""The costs (total, energy, time, parking, fixed, reservation), then the quantities
+(energy, time, parking time, reservation time)."""
+
+
+class Amounts:
+    """A session's ten amounts, from the reference engine's Decimals or from a kernel row
+    whose exact integers become Decimals on first access, each once (most callers read a
+    few: building them all would cost more than the kernel's pricing)."""
+
+    __slots__ = ("_exponent", "_row", "_values")
+
+    def __init__(
+        self, values: list[Amount | None], row: KernelRow | None = None, exponent: int = 0
+    ) -> None:
+        self._values = values
+        self._row = row
+        self._exponent = exponent
+
+    @classmethod
+    def of_row(cls, row: KernelRow, exponent: int) -> Amounts:
+        """The amounts of a kernel row, costs in units of 10^`exponent`."""
+        return cls([None] * _AMOUNTS, row, exponent)
+
+    def get(self, index: int) -> Amount:
+        value = self._values[index]
+        if value is None:
+            value = self._values[index] = self._build(index)
+        return value
+
+    def _build(self, index: int) -> Amount:
+        row = self._row
+        assert row is not None
+        if index < 5:
+            return _cost(row[2 * index], row[2 * index + 1], self._exponent)
+        if index == 5:
+            return _cost(0, 0, self._exponent)
+        return _scaled(row[2 * index - 1], row[2 * index])
+
+    def all(self) -> tuple[Amount, ...]:
+        return tuple(self.get(index) for index in range(_AMOUNTS))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Amounts):
+            return NotImplemented
+        return self.all() == other.all()
+
+    def __hash__(self) -> int:
+        return hash(self.all())
+
+    def __repr__(self) -> str:
+        return f"Amounts({list(self.all())!r})"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SessionTotals:
     """A session's CDR totals, as `PriceBreakdown` gives them (rounded costs; quantities
     in kWh and hours) and warnings, without the itemised lines; `adjustment` is
-    `min_price`, `max_price` or None."""
+    `min_price`, `max_price` or None. Equal when every amount is."""
 
     tariff_id: str
-    total_cost: Cost
-    total_energy_cost: Cost
-    total_time_cost: Cost
-    total_parking_cost: Cost
-    total_fixed_cost: Cost
-    total_reservation_cost: Cost
-    total_energy: Decimal
-    total_time: Decimal
-    total_parking_time: Decimal
-    total_reservation_time: Decimal
+    amounts: Amounts
     adjustment: str | None
     by_kernel: bool
     warnings: tuple[PricingWarning, ...] = ()
 
+    @property
+    def total_cost(self) -> Cost:
+        return self._cost(0)
+
+    @property
+    def total_energy_cost(self) -> Cost:
+        return self._cost(1)
+
+    @property
+    def total_time_cost(self) -> Cost:
+        return self._cost(2)
+
+    @property
+    def total_parking_cost(self) -> Cost:
+        return self._cost(3)
+
+    @property
+    def total_fixed_cost(self) -> Cost:
+        return self._cost(4)
+
+    @property
+    def total_reservation_cost(self) -> Cost:
+        return self._cost(5)
+
+    @property
+    def total_energy(self) -> Decimal:
+        return self._quantity(6)
+
+    @property
+    def total_time(self) -> Decimal:
+        return self._quantity(7)
+
+    @property
+    def total_parking_time(self) -> Decimal:
+        return self._quantity(8)
+
+    @property
+    def total_reservation_time(self) -> Decimal:
+        return self._quantity(9)
+
+    def _cost(self, index: int) -> Cost:
+        value = self.amounts.get(index)
+        assert isinstance(value, Cost)
+        return value
+
+    def _quantity(self, index: int) -> Decimal:
+        value = self.amounts.get(index)
+        assert isinstance(value, Decimal)
+        return value
+
     @classmethod
     def of(cls, breakdown: PriceBreakdown) -> SessionTotals:
+        amounts: list[Amount | None] = [
+            breakdown.total_cost,
+            breakdown.total_energy_cost,
+            breakdown.total_time_cost,
+            breakdown.total_parking_cost,
+            breakdown.total_fixed_cost,
+            breakdown.total_reservation_cost,
+            breakdown.total_energy,
+            breakdown.total_time,
+            breakdown.total_parking_time,
+            breakdown.total_reservation_time,
+        ]
         return cls(
             tariff_id=breakdown.tariff_id,
-            total_cost=breakdown.total_cost,
-            total_energy_cost=breakdown.total_energy_cost,
-            total_time_cost=breakdown.total_time_cost,
-            total_parking_cost=breakdown.total_parking_cost,
-            total_fixed_cost=breakdown.total_fixed_cost,
-            total_reservation_cost=breakdown.total_reservation_cost,
-            total_energy=breakdown.total_energy,
-            total_time=breakdown.total_time,
-            total_parking_time=breakdown.total_parking_time,
-            total_reservation_time=breakdown.total_reservation_time,
+            amounts=Amounts(amounts),
             adjustment=breakdown.adjustment.kind if breakdown.adjustment else None,
             by_kernel=False,
             warnings=breakdown.warnings,
@@ -93,13 +198,6 @@ class SessionTotals:
     def with_kernel(self) -> SessionTotals:
         """The same totals, marked as the kernel's (to compare the two)."""
         return replace(self, by_kernel=True)
-
-
-KernelRow = tuple[int, ...]
-"""What the kernel answers for a session: total, energy, time, parking and fixed cost
-(excl., incl. VAT) in the currency's minor unit, the adjustment (0 none, 1 min_price,
-2 max_price), then total energy (kWh), time, parking and reservation time (h), each as
-coefficient and exponent of ten."""
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -294,21 +392,11 @@ def _cost(excl: int, incl: int, exponent: int) -> Cost:
 
 
 def totals_of(prepared: KernelTariff, row: KernelRow) -> SessionTotals:
-    """A kernel row as `SessionTotals`."""
+    """A kernel row as `SessionTotals` (its amounts become Decimals when read)."""
     tariff = prepared.compiled.tariff
-    exponent = -tariff.currency.minor_unit
     return SessionTotals(
         tariff_id=tariff.id,
-        total_cost=_cost(row[0], row[1], exponent),
-        total_energy_cost=_cost(row[2], row[3], exponent),
-        total_time_cost=_cost(row[4], row[5], exponent),
-        total_parking_cost=_cost(row[6], row[7], exponent),
-        total_fixed_cost=_cost(row[8], row[9], exponent),
-        total_reservation_cost=_cost(0, 0, exponent),
-        total_energy=_scaled(row[11], row[12]),
-        total_time=_scaled(row[13], row[14]),
-        total_parking_time=_scaled(row[15], row[16]),
-        total_reservation_time=_scaled(row[17], row[18]),
+        amounts=Amounts.of_row(row, -tariff.currency.minor_unit),
         adjustment=_ADJUSTMENTS[row[10]],
         by_kernel=True,
     )

@@ -22,10 +22,11 @@ The itemised breakdown with reasons stays the reference engine's (`price_session
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, getcontext
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import evsenet.domain.pricing._kernel as _kernel
@@ -56,143 +57,99 @@ KernelRow = tuple[int, ...]
 2 max_price), then total energy (kWh), time, parking and reservation time (h), each as
 coefficient and exponent of ten."""
 
-Amount = Cost | Decimal
-_AMOUNTS = 10
-"""The costs (total, energy, time, parking, fixed, reservation), then the quantities
-(energy, time, parking time, reservation time)."""
-
-
-class Amounts:
-    """A session's ten amounts, from the reference engine's Decimals or from a kernel row
-    whose exact integers become Decimals on first access, each once (most callers read a
-    few: building them all would cost more than the kernel's pricing)."""
-
-    __slots__ = ("_exponent", "_row", "_values")
-
-    def __init__(
-        self, values: list[Amount | None], row: KernelRow | None = None, exponent: int = 0
-    ) -> None:
-        self._values = values
-        self._row = row
-        self._exponent = exponent
-
-    @classmethod
-    def of_row(cls, row: KernelRow, exponent: int) -> Amounts:
-        """The amounts of a kernel row, costs in units of 10^`exponent`."""
-        return cls([None] * _AMOUNTS, row, exponent)
-
-    def get(self, index: int) -> Amount:
-        value = self._values[index]
-        if value is None:
-            value = self._values[index] = self._build(index)
-        return value
-
-    def _build(self, index: int) -> Amount:
-        row = self._row
-        assert row is not None
-        if index < 5:
-            return _cost(row[2 * index], row[2 * index + 1], self._exponent)
-        if index == 5:
-            return _cost(0, 0, self._exponent)
-        return _scaled(row[2 * index - 1], row[2 * index])
-
-    def all(self) -> tuple[Amount, ...]:
-        return tuple(self.get(index) for index in range(_AMOUNTS))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Amounts):
-            return NotImplemented
-        return self.all() == other.all()
-
-    def __hash__(self) -> int:
-        return hash(self.all())
-
-    def __repr__(self) -> str:
-        return f"Amounts({list(self.all())!r})"
+_COST_NAMES = (
+    "total_cost",
+    "total_energy_cost",
+    "total_time_cost",
+    "total_parking_cost",
+    "total_fixed_cost",
+    "total_reservation_cost",
+)
+_QUANTITY_NAMES = ("total_energy", "total_time", "total_parking_time", "total_reservation_time")
+_GROUPS = dict.fromkeys(_COST_NAMES, _COST_NAMES) | dict.fromkeys(_QUANTITY_NAMES, _QUANTITY_NAMES)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SessionTotals:
     """A session's CDR totals, as `PriceBreakdown` gives them (rounded costs; quantities
     in kWh and hours) and warnings, without the itemised lines; `adjustment` is
-    `min_price`, `max_price` or None. Equal when every amount is."""
+    `min_price`, `max_price` or None.
+
+    The amounts are plain attributes, set when first read: from `values` (the reference
+    engine's, in the order of the fields) or from the kernel's `row` of exact integers in
+    units of 10^`exponent` — the costs together, the quantities together, each Decimal
+    once. Most callers read a few; building them all with every `SessionTotals` cost more
+    than the kernel's pricing. Equality, hash and repr read them all."""
 
     tariff_id: str
-    amounts: Amounts
     adjustment: str | None
     by_kernel: bool
     warnings: tuple[PricingWarning, ...] = ()
+    row: KernelRow | None = field(default=None, repr=False, compare=False)
+    exponent: int = field(default=0, repr=False, compare=False)
+    values: tuple[Cost | Decimal, ...] | None = field(default=None, repr=False, compare=False)
+    total_cost: Cost = field(init=False)
+    total_energy_cost: Cost = field(init=False)
+    total_time_cost: Cost = field(init=False)
+    total_parking_cost: Cost = field(init=False)
+    total_fixed_cost: Cost = field(init=False)
+    total_reservation_cost: Cost = field(init=False)
+    total_energy: Decimal = field(init=False)
+    total_time: Decimal = field(init=False)
+    total_parking_time: Decimal = field(init=False)
+    total_reservation_time: Decimal = field(init=False)
 
-    @property
-    def total_cost(self) -> Cost:
-        return self._cost(0)
+    if not TYPE_CHECKING:  # every other name stays an error for mypy
 
-    @property
-    def total_energy_cost(self) -> Cost:
-        return self._cost(1)
+        def __getattr__(self, name: str) -> object:
+            group = _GROUPS.get(name)
+            if group is None:
+                raise AttributeError(name)
+            for each, value in zip(group, self._build(group), strict=True):
+                object.__setattr__(self, each, value)
+            return object.__getattribute__(self, name)
 
-    @property
-    def total_time_cost(self) -> Cost:
-        return self._cost(2)
-
-    @property
-    def total_parking_cost(self) -> Cost:
-        return self._cost(3)
-
-    @property
-    def total_fixed_cost(self) -> Cost:
-        return self._cost(4)
-
-    @property
-    def total_reservation_cost(self) -> Cost:
-        return self._cost(5)
-
-    @property
-    def total_energy(self) -> Decimal:
-        return self._quantity(6)
-
-    @property
-    def total_time(self) -> Decimal:
-        return self._quantity(7)
-
-    @property
-    def total_parking_time(self) -> Decimal:
-        return self._quantity(8)
-
-    @property
-    def total_reservation_time(self) -> Decimal:
-        return self._quantity(9)
-
-    def _cost(self, index: int) -> Cost:
-        value = self.amounts.get(index)
-        assert isinstance(value, Cost)
-        return value
-
-    def _quantity(self, index: int) -> Decimal:
-        value = self.amounts.get(index)
-        assert isinstance(value, Decimal)
-        return value
+    def _build(self, group: tuple[str, ...]) -> tuple[Cost | Decimal, ...]:
+        row, values = self.row, self.values
+        if values is not None:
+            return values[:6] if group is _COST_NAMES else values[6:]
+        assert row is not None
+        if group is _COST_NAMES:
+            exponent = self.exponent
+            return (
+                _cost(row[0], row[1], exponent),
+                _cost(row[2], row[3], exponent),
+                _cost(row[4], row[5], exponent),
+                _cost(row[6], row[7], exponent),
+                _cost(row[8], row[9], exponent),
+                _cost(0, 0, exponent),
+            )
+        return (
+            _scaled(row[11], row[12]),
+            _scaled(row[13], row[14]),
+            _scaled(row[15], row[16]),
+            _scaled(row[17], row[18]),
+        )
 
     @classmethod
     def of(cls, breakdown: PriceBreakdown) -> SessionTotals:
-        amounts: list[Amount | None] = [
-            breakdown.total_cost,
-            breakdown.total_energy_cost,
-            breakdown.total_time_cost,
-            breakdown.total_parking_cost,
-            breakdown.total_fixed_cost,
-            breakdown.total_reservation_cost,
-            breakdown.total_energy,
-            breakdown.total_time,
-            breakdown.total_parking_time,
-            breakdown.total_reservation_time,
-        ]
         return cls(
             tariff_id=breakdown.tariff_id,
-            amounts=Amounts(amounts),
             adjustment=breakdown.adjustment.kind if breakdown.adjustment else None,
             by_kernel=False,
             warnings=breakdown.warnings,
+            values=(
+                breakdown.total_cost,
+                breakdown.total_energy_cost,
+                breakdown.total_time_cost,
+                breakdown.total_parking_cost,
+                breakdown.total_fixed_cost,
+                breakdown.total_reservation_cost,
+                breakdown.total_energy,
+                breakdown.total_time,
+                breakdown.total_parking_time,
+                breakdown.total_reservation_time,
+            ),
         )
 
     def with_kernel(self) -> SessionTotals:
@@ -396,9 +353,10 @@ def totals_of(prepared: KernelTariff, row: KernelRow) -> SessionTotals:
     tariff = prepared.compiled.tariff
     return SessionTotals(
         tariff_id=tariff.id,
-        amounts=Amounts.of_row(row, -tariff.currency.minor_unit),
         adjustment=_ADJUSTMENTS[row[10]],
         by_kernel=True,
+        row=row,
+        exponent=-tariff.currency.minor_unit,
     )
 
 

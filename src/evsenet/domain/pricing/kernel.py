@@ -26,7 +26,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, getcontext
 from functools import cache
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import evsenet.domain.pricing._kernel as _kernel
@@ -66,69 +65,128 @@ _COST_NAMES = (
     "total_reservation_cost",
 )
 _QUANTITY_NAMES = ("total_energy", "total_time", "total_parking_time", "total_reservation_time")
-_GROUPS = dict.fromkeys(_COST_NAMES, _COST_NAMES) | dict.fromkeys(_QUANTITY_NAMES, _QUANTITY_NAMES)
+Costs = tuple[Cost, Cost, Cost, Cost, Cost, Cost]
+Quantities = tuple[Decimal, Decimal, Decimal, Decimal]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class SessionTotals:
     """A session's CDR totals, as `PriceBreakdown` gives them (rounded costs; quantities
     in kWh and hours) and warnings, without the itemised lines; `adjustment` is
     `min_price`, `max_price` or None.
 
-    The amounts are plain attributes, set when first read: from `values` (the reference
-    engine's, in the order of the fields) or from the kernel's `row` of exact integers in
-    units of 10^`exponent` — the costs together, the quantities together, each Decimal
-    once. Most callers read a few; building them all with every `SessionTotals` cost more
-    than the kernel's pricing. Equality, hash and repr read them all."""
+    Built from the reference engine's amounts (`values`) or from the kernel's `row` of
+    exact integers in units of 10^`exponent`, whose Decimals are built when first read —
+    the costs together, the quantities together, each once: most callers read a few, and
+    building them all with every `SessionTotals` cost more than the kernel's pricing.
+    Equal (and hashed) by every amount, as the reference engine's Decimals compare."""
 
     tariff_id: str
     adjustment: str | None
     by_kernel: bool
     warnings: tuple[PricingWarning, ...] = ()
-    row: KernelRow | None = field(default=None, repr=False, compare=False)
-    exponent: int = field(default=0, repr=False, compare=False)
-    values: tuple[Cost | Decimal, ...] | None = field(default=None, repr=False, compare=False)
-    total_cost: Cost = field(init=False)
-    total_energy_cost: Cost = field(init=False)
-    total_time_cost: Cost = field(init=False)
-    total_parking_cost: Cost = field(init=False)
-    total_fixed_cost: Cost = field(init=False)
-    total_reservation_cost: Cost = field(init=False)
-    total_energy: Decimal = field(init=False)
-    total_time: Decimal = field(init=False)
-    total_parking_time: Decimal = field(init=False)
-    total_reservation_time: Decimal = field(init=False)
+    row: KernelRow | None = field(default=None, repr=False)
+    exponent: int = field(default=0, repr=False)
+    values: tuple[Costs, Quantities] | None = field(default=None, repr=False)
+    _costs: Costs | None = field(default=None, init=False, repr=False)
+    _quantities: Quantities | None = field(default=None, init=False, repr=False)
 
-    if not TYPE_CHECKING:  # every other name stays an error for mypy
+    def __post_init__(self) -> None:
+        if self.values is not None:
+            object.__setattr__(self, "_costs", self.values[0])
+            object.__setattr__(self, "_quantities", self.values[1])
 
-        def __getattr__(self, name: str) -> object:
-            group = _GROUPS.get(name)
-            if group is None:
-                raise AttributeError(name)
-            for each, value in zip(group, self._build(group), strict=True):
-                object.__setattr__(self, each, value)
-            return object.__getattribute__(self, name)
+    @property
+    def total_cost(self) -> Cost:
+        return (self._costs or self._build_costs())[0]
 
-    def _build(self, group: tuple[str, ...]) -> tuple[Cost | Decimal, ...]:
-        row, values = self.row, self.values
-        if values is not None:
-            return values[:6] if group is _COST_NAMES else values[6:]
+    @property
+    def total_energy_cost(self) -> Cost:
+        return (self._costs or self._build_costs())[1]
+
+    @property
+    def total_time_cost(self) -> Cost:
+        return (self._costs or self._build_costs())[2]
+
+    @property
+    def total_parking_cost(self) -> Cost:
+        return (self._costs or self._build_costs())[3]
+
+    @property
+    def total_fixed_cost(self) -> Cost:
+        return (self._costs or self._build_costs())[4]
+
+    @property
+    def total_reservation_cost(self) -> Cost:
+        return (self._costs or self._build_costs())[5]
+
+    @property
+    def total_energy(self) -> Decimal:
+        return (self._quantities or self._build_quantities())[0]
+
+    @property
+    def total_time(self) -> Decimal:
+        return (self._quantities or self._build_quantities())[1]
+
+    @property
+    def total_parking_time(self) -> Decimal:
+        return (self._quantities or self._build_quantities())[2]
+
+    @property
+    def total_reservation_time(self) -> Decimal:
+        return (self._quantities or self._build_quantities())[3]
+
+    def _build_costs(self) -> Costs:
+        row, exponent = self.row, self.exponent
         assert row is not None
-        if group is _COST_NAMES:
-            exponent = self.exponent
-            return (
-                _cost(row[0], row[1], exponent),
-                _cost(row[2], row[3], exponent),
-                _cost(row[4], row[5], exponent),
-                _cost(row[6], row[7], exponent),
-                _cost(row[8], row[9], exponent),
-                _cost(0, 0, exponent),
-            )
-        return (
+        costs = (
+            _cost(row[0], row[1], exponent),
+            _cost(row[2], row[3], exponent),
+            _cost(row[4], row[5], exponent),
+            _cost(row[6], row[7], exponent),
+            _cost(row[8], row[9], exponent),
+            _cost(0, 0, exponent),
+        )
+        object.__setattr__(self, "_costs", costs)
+        return costs
+
+    def _build_quantities(self) -> Quantities:
+        row = self.row
+        assert row is not None
+        quantities = (
             _scaled(row[11], row[12]),
             _scaled(row[13], row[14]),
             _scaled(row[15], row[16]),
             _scaled(row[17], row[18]),
+        )
+        object.__setattr__(self, "_quantities", quantities)
+        return quantities
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.tariff_id,
+            self.adjustment,
+            self.by_kernel,
+            self.warnings,
+            self._costs or self._build_costs(),
+            self._quantities or self._build_quantities(),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SessionTotals):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        costs = dict(zip(_COST_NAMES, self._costs or self._build_costs(), strict=True))
+        quantities = self._quantities or self._build_quantities()
+        return (
+            f"SessionTotals(tariff_id={self.tariff_id!r}, adjustment={self.adjustment!r}, "
+            f"by_kernel={self.by_kernel!r}, warnings={self.warnings!r}, {costs!r}, "
+            f"{dict(zip(_QUANTITY_NAMES, quantities, strict=True))!r})"
         )
 
     @classmethod
@@ -139,16 +197,20 @@ class SessionTotals:
             by_kernel=False,
             warnings=breakdown.warnings,
             values=(
-                breakdown.total_cost,
-                breakdown.total_energy_cost,
-                breakdown.total_time_cost,
-                breakdown.total_parking_cost,
-                breakdown.total_fixed_cost,
-                breakdown.total_reservation_cost,
-                breakdown.total_energy,
-                breakdown.total_time,
-                breakdown.total_parking_time,
-                breakdown.total_reservation_time,
+                (
+                    breakdown.total_cost,
+                    breakdown.total_energy_cost,
+                    breakdown.total_time_cost,
+                    breakdown.total_parking_cost,
+                    breakdown.total_fixed_cost,
+                    breakdown.total_reservation_cost,
+                ),
+                (
+                    breakdown.total_energy,
+                    breakdown.total_time,
+                    breakdown.total_parking_time,
+                    breakdown.total_reservation_time,
+                ),
             ),
         )
 

@@ -200,7 +200,7 @@ def _price_lines(
 
 @router.post(
     "/prices:batch",
-    responses={200: {"content": {NDJSON: {}}}, **problem_responses(415)},
+    responses={200: {"content": {NDJSON: {}}}, **problem_responses(400, 415, 422)},
     # Documented as text/plain, which OpenAPI tools can write; application/x-ndjson and
     # application/jsonl are taken alike.
     openapi_extra=_body(

@@ -368,6 +368,25 @@ def _as_totals(
     return result  # type: ignore[return-value]
 
 
+def _every_amount(totals: list[SessionTotals]) -> list[tuple[object, ...]]:
+    """Every Decimal of every session's totals (built on first access)."""
+    return [
+        (
+            t.total_cost,
+            t.total_energy_cost,
+            t.total_time_cost,
+            t.total_parking_cost,
+            t.total_fixed_cost,
+            t.total_reservation_cost,
+            t.total_energy,
+            t.total_time,
+            t.total_parking_time,
+            t.total_reservation_time,
+        )
+        for t in totals
+    ]
+
+
 def _check_kernel(
     generated: list[tuple[int, dict[str, Any]]],
     prepared: list[KernelTariff],
@@ -447,6 +466,11 @@ def main(argv: list[str] | None = None) -> int:
     _timed(
         "  the same, as SessionTotals (Decimals)",
         lambda: _as_totals(prepared, positions, sessions),
+        count,
+    )
+    _timed(
+        "  the same, every amount read",
+        lambda: _every_amount(_as_totals(prepared, positions, sessions)),
         count,
     )
     _check_kernel(generated, prepared, rows, ours)

@@ -13,6 +13,7 @@ import pytest
 from evsenet.services import offers as offer_svc
 from evsenet.store.engine import Store
 from tests.cli.test_cli import Cli
+from tests.integration.mixed_sessions import mixed_sessions, publish_kernel_offer, without_lines
 from tests.integration.network_fixtures import ACTOR, A, seed
 from tests.integration.offer_fixtures import NOW, network, request
 
@@ -102,3 +103,50 @@ def test_an_oicp_cdr_with_an_unknown_field_is_refused(cli: Cli, tmp_path: Path) 
     file.write_text(json.dumps([OICP_CDR | {"ConsumedEnergyy": 3}]))
     answers = lines(cli("price", str(file), "--operator", A, "--json", code=1).stdout)
     assert answers[0]["problem"]["code"] == "json.field.unknown"
+
+
+@pytest.fixture
+def two_offers(store: Store) -> Cli:
+    """`cli` with DE*EMP's bilateral offer that the C kernel takes (`mixed_sessions`)."""
+    seed(store, count=10)
+    net = network(store)
+    offer_svc.create_and_publish(
+        store,
+        A,
+        request("create_unlimited_offer_to_all.json", net),
+        acknowledge_zero_priced=3,
+        actor=ACTOR,
+        now=NOW,
+    )
+    publish_kernel_offer(store, net)
+    return Cli(store.url)
+
+
+def test_totals_are_the_itemised_totals_of_every_session_of_a_mixed_file(
+    two_offers: Cli, tmp_path: Path
+) -> None:
+    cli = two_offers
+    file = tmp_path / "mixed.jsonl"
+    file.write_text("".join(json.dumps(session) + "\n" for session in mixed_sessions(600)))
+    itemised = lines(cli("price", str(file), "--operator", A, "--json", code=1).stdout)
+    totals = lines(cli("price", str(file), "--operator", A, "--json", "--totals", code=1).stdout)
+    assert totals == [without_lines(answer) for answer in itemised]
+    assert len(totals) == 600
+    assert all("lines" not in a["price"] for a in totals if "price" in a)
+    assert {a["problem"]["code"] for a in totals if "problem" in a} >= {
+        "evse.not_found",
+        "session.volume_negative",
+    }
+    assert any(a["price"]["total"]["excl_vat"] > 0 for a in totals if "price" in a)
+
+
+def test_the_totals_table_is_the_itemised_table(two_offers: Cli, tmp_path: Path) -> None:
+    cli = two_offers
+    file = tmp_path / "mixed.jsonl"
+    file.write_text("".join(json.dumps(session) + "\n" for session in mixed_sessions(40)))
+    itemised = cli("price", str(file), "--operator", A, code=1)
+    totals = cli("price", str(file), "--operator", A, "--totals", code=1)
+    assert totals.stdout == itemised.stdout
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps(SESSION | {"provider_id": "DE*ICE"}) + "\n")
+    assert "16.65" in cli("price", str(one), "--operator", A, "--totals").stdout

@@ -114,9 +114,10 @@ def _warning(warning: PricingWarning) -> dict[str, Any]:
     return {"code": warning.code, "message": warning.message, "path": warning.path}
 
 
-def session_price_json(price: SessionPrice) -> dict[str, Any]:
-    """A priced session as JSON values (amounts `Decimal`: write with exact numbers)."""
-    return {
+def session_price_json(price: SessionPrice, *, lines: bool = True) -> dict[str, Any]:
+    """A priced session as JSON values (amounts `Decimal`: write with exact numbers);
+    without `lines`, the totals only (no `lines` key)."""
+    body = {
         "id": price.id,
         "evse_id": price.evse_id,
         "provider_id": price.provider_id,
@@ -131,6 +132,9 @@ def session_price_json(price: SessionPrice) -> dict[str, Any]:
         "lines": [_line(line) for line in price.lines],
         "warnings": [_warning(warning) for warning in price.warnings],
     }
+    if not lines:
+        del body["lines"]
+    return body
 
 
 def chart_json(chart: tuple[ChartBar, ...]) -> list[dict[str, Any]]:

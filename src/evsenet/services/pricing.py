@@ -10,7 +10,11 @@ offer are refused with their codes.
 
 `price_sessions` prices many sessions in chunks, each chunk one read transaction with one
 query for its EVSEs; compiled tariffs are cached per (offer version, group) for the whole
-batch (a published version never changes). A provider's token is restricted to the offers it
+batch (a published version never changes). A batch that wants totals only
+(`PricingCache(totals_only=True)`) prices each chunk's sessions grouped by their compiled
+tariff with the C kernel (`domain/pricing/kernel.py`), which answers the reference engine's
+totals exactly and leaves the sessions it does not handle to it; such a `SessionPrice` has
+no lines. A provider's token is restricted to the offers it
 has a subscription in force to by passing its own `offers_open_to`
 (`services/provider_pricing.py`); exports of published prices are in
 `services/price_exports.py`.
@@ -30,6 +34,7 @@ from evsenet.domain.offer import Offer
 from evsenet.domain.pricing import CompiledTariff, Cost, compile_tariff
 from evsenet.domain.pricing.breakdown import PricedDimension
 from evsenet.domain.pricing.engine import price_session
+from evsenet.domain.pricing.kernel import KernelTariff, SessionTotals, prepare, totals_each
 from evsenet.domain.pricing.ngp import CompiledGroup, compile_group
 from evsenet.domain.pricing.ngp_offer import OfferCandidate, offer_for_session
 from evsenet.domain.pricing.ngp_session import engine_session
@@ -40,6 +45,7 @@ from evsenet.domain.pricing.priced_session import (
     Simulation,
     chart_of,
 )
+from evsenet.domain.pricing.session import Session
 from evsenet.domain.pricing.simulation import SessionPlan
 from evsenet.domain.schedule_lookup import zone_info
 from evsenet.services.operators import require_operator
@@ -93,12 +99,32 @@ def every_offer_open(
 @dataclass
 class PricingCache:
     """Compiled tariffs per (offer version, group) and published offers per network,
-    kept for one batch (published versions never change)."""
+    kept for one batch (published versions never change); `totals_only`: the batch
+    answers totals without lines, priced by the kernel (`kernel` holds its tariffs)."""
 
     compiled: dict[tuple[int, int], tuple[CompiledGroup, CompiledTariff] | None] = field(
         default_factory=dict
     )
     offers: dict[int, list[StoredOffer]] = field(default_factory=dict)
+    totals_only: bool = False
+    kernel: dict[tuple[int, int], KernelTariff] = field(default_factory=dict)
+
+    def prepared(self, key: tuple[int, int], compiled: CompiledTariff) -> KernelTariff:
+        """The kernel's form of the compiled tariff of `key` (prepared once per batch)."""
+        found = self.kernel.get(key)
+        if found is None:
+            found = self.kernel[key] = prepare(compiled)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class PendingTotals:
+    """A session of a totals-only chunk, placed and checked, waiting to be priced with
+    the others of its tariff (`price`: its answer without the totals)."""
+
+    tariff: KernelTariff
+    session: Session
+    price: SessionPrice
 
 
 def _zero(request: SessionRequest, evse_id: str, reason: str, **extra: object) -> SessionPrice:
@@ -145,7 +171,7 @@ def _price_under(
     offer: Offer,
     version: int,
     cache: PricingCache,
-) -> SessionPrice:
+) -> SessionPrice | PendingTotals:
     assert place.group_pk is not None
     compiled = compiled_group(cache, offer_pk, offer, place.group_pk)
     where = {
@@ -163,6 +189,12 @@ def _price_under(
         )
     group, engine_tariff = compiled
     session, warnings = engine_session(request.session, zone_info(place.time_zone), id=request.id)
+    if cache.totals_only:
+        return PendingTotals(
+            cache.prepared((offer_pk, place.group_pk), engine_tariff),
+            session,
+            replace(_zero(request, place.evse_id, "", **where), warnings=warnings),
+        )
     breakdown = price_session(engine_tariff, session)
     lines = tuple(
         PriceLine(
@@ -207,7 +239,7 @@ def _price_one(
     places: dict[str, EvsePlace],
     cache: PricingCache,
     offers_open_to: OffersOpenTo,
-) -> SessionPrice:
+) -> SessionPrice | PendingTotals:
     evse = EvseId.parse(request.evse_id)
     ProviderId.parse(request.provider_id)
     place = check_place(evse, places.get(evse.normalised))
@@ -221,7 +253,7 @@ def price_at_place(
     request: SessionRequest,
     cache: PricingCache,
     offers_open_to: OffersOpenTo,
-) -> SessionPrice:
+) -> SessionPrice | PendingTotals:
     """Price `request` at the operator's EVSE `place` (found and not withdrawn) under the
     offer in force for its provider at the session start among those `offers_open_to`
     lets it be priced under; raises `pricing.no_offer_in_force` when there is none."""
@@ -309,8 +341,9 @@ def price_sessions(
     yield from priced_in_chunks(store, requests, pricer, first_index=first_index)
 
 
-Pricer = Callable[[SessionRequest], SessionPrice]
-"""Prices one session of a chunk (raising its `DomainError`)."""
+Pricer = Callable[[SessionRequest], SessionPrice | PendingTotals]
+"""Prices one session of a chunk (raising its `DomainError`), or places it to be priced
+with the chunk's others of its tariff (totals only)."""
 
 
 def priced_in_chunks(
@@ -325,7 +358,7 @@ def priced_in_chunks(
     source = iter(requests)
     index = first_index
     while chunk := list(islice(source, BATCH_CHUNK)):
-        answers: list[SessionPrice | PricingRefusal] = []
+        answers: list[SessionPrice | PendingTotals | PricingRefusal] = []
         with unit_of_work(store) as uow:
             price = pricer(uow, chunk)
             for request in chunk:
@@ -334,7 +367,51 @@ def priced_in_chunks(
                 except DomainError as error:
                     answers.append(PricingRefusal(index, request.id, error))
                 index += 1
-        yield from answers
+        yield from _with_totals(answers, index - len(chunk))
+
+
+def _with_totals(
+    answers: list[SessionPrice | PendingTotals | PricingRefusal], first_index: int
+) -> list[SessionPrice | PricingRefusal]:
+    """`answers` with each pending session priced, one kernel call per tariff; a session
+    the reference engine refuses is refused at its index."""
+    by_tariff: dict[int, list[tuple[int, PendingTotals]]] = {}
+    for position, answer in enumerate(answers):
+        if isinstance(answer, PendingTotals):
+            by_tariff.setdefault(id(answer.tariff), []).append((position, answer))
+    done: dict[int, SessionPrice | PricingRefusal] = {}
+    for group in by_tariff.values():
+        sessions = [waiting.session for _, waiting in group]
+        for (position, waiting), totals in zip(
+            group, totals_each(group[0][1].tariff, sessions), strict=True
+        ):
+            done[position] = (
+                PricingRefusal(first_index + position, waiting.price.id, totals)
+                if isinstance(totals, DomainError)
+                else _priced(waiting, totals)
+            )
+    return [
+        done[position] if isinstance(answer, PendingTotals) else answer
+        for position, answer in enumerate(answers)
+    ]
+
+
+def _priced(waiting: PendingTotals, totals: SessionTotals) -> SessionPrice:
+    """The waiting session's answer with its totals."""
+    price = waiting.price
+    return replace(
+        price,
+        currency=waiting.tariff.compiled.tariff.currency.code,
+        total=totals.total_cost,
+        components={
+            "CHARGING_ENERGY": totals.total_energy_cost,
+            "CHARGING_TIME": totals.total_time_cost,
+            "PARKING": totals.total_parking_cost,
+            "SESSION": totals.total_fixed_cost,
+        },
+        warnings=price.warnings + totals.warnings,
+        zero_reason=None,
+    )
 
 
 def evse_keys(chunk: Sequence[SessionRequest]) -> list[str]:
@@ -383,9 +460,11 @@ def simulate(
             else "The EVSE is in no group of the offer's network: priced at zero",
         )
     else:
-        price = _price_under(
+        itemised = _price_under(
             request, place, stored.pk, stored.offer, stored.version, PricingCache()
         )
+        assert isinstance(itemised, SessionPrice)
+        price = itemised
     return Simulation(
         price=price, chart=chart_of(price), session=request.session, time_zone=place.time_zone
     )

@@ -21,6 +21,7 @@ from evsenet.domain.ids import EvseId, OperatorId, ProviderId
 from evsenet.domain.pricing.priced_session import SessionPrice, SessionRequest
 from evsenet.services.pricing import (
     OffersOpenTo,
+    PendingTotals,
     Pricer,
     PricingCache,
     PricingRefusal,
@@ -93,7 +94,7 @@ def _price_one(
     places: dict[str, list[tuple[int, EvsePlace]]],
     subscriptions: list[SubscriptionRow],
     cache: PricingCache,
-) -> SessionPrice:
+) -> SessionPrice | PendingTotals:
     evse = EvseId.parse(request.evse_id)
     sent = ProviderId.parse(request.provider_id)
     if sent.normalised != provider.normalised:

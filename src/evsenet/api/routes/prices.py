@@ -3,7 +3,9 @@
 `POST /api/v1/prices` prices one session (evsenet's session JSON,
 `formats/price_sessions.py`) and answers the itemised breakdown. `POST
 /api/v1/prices:batch` takes JSON Lines (one session per line) and streams JSON Lines back
-in the same order: `{"line": n, "price": {...}}` or `{"line": n, "id": …, "problem": {...}}`.
+in the same order: `{"line": n, "price": {...}}` or `{"line": n, "id": …, "problem": {...}}`;
+with `?detail=totals` each price has the totals without the itemised lines, priced by the C
+kernel (`services/pricing.py`).
 The body is read as it arrives, `BATCH_LINES` sessions at a time, so memory stays bounded
 whatever the batch's size; a line longer than `MAX_LINE_BYTES` is answered with a problem
 and skipped. `POST /api/v1/simulations` prices a session under a named offer — a draft
@@ -21,9 +23,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from starlette.requests import ClientDisconnect
@@ -172,7 +174,7 @@ def _price_lines(
     lines: list[tuple[int, bytes | None]],
     cache: service.PricingCache,
 ) -> bytes:
-    """Answer lines for a chunk of the batch, in order."""
+    """Answer lines for a chunk of the batch, in order (totals only as `cache` says)."""
     answers: dict[int, dict[str, Any]] = {}
     readable: list[tuple[int, SessionRequest]] = []
     for number, raw in lines:
@@ -191,13 +193,14 @@ def _price_lines(
             refused = answer.error
             answers[number] = refusal_json(number, request.id, refused, status_of(refused))
         else:
-            answers[number] = {"line": number, "price": session_price_json(answer)}
+            price = session_price_json(answer, lines=not cache.totals_only)
+            answers[number] = {"line": number, "price": price}
     return b"".join(dumps(answers[number], indent=None).encode() + b"\n" for number, _ in lines)
 
 
 @router.post(
     "/prices:batch",
-    responses={200: {"content": {NDJSON: {}}}, **problem_responses(415)},
+    responses={200: {"content": {NDJSON: {}}}, **problem_responses(400, 415, 422)},
     # Documented as text/plain, which OpenAPI tools can write; application/x-ndjson and
     # application/jsonl are taken alike.
     openapi_extra=_body(
@@ -205,10 +208,21 @@ def _price_lines(
         "text/plain",
     ),
 )
-async def price_batch(caller: PartyCaller, store: StoreDep, request: Request) -> StreamingResponse:
+async def price_batch(
+    caller: PartyCaller,
+    store: StoreDep,
+    request: Request,
+    detail: Annotated[
+        Literal["lines", "totals"],
+        Query(
+            description="lines: the itemised answer; totals: the same totals, warnings and "
+            "refusals without the lines, priced much faster"
+        ),
+    ] = "lines",
+) -> StreamingResponse:
     """Price many sessions: JSON Lines in, JSON Lines out (a price or a problem per line),
     streamed with bounded memory; an operator's or a provider's token, as `POST
-    /api/v1/prices`."""
+    /api/v1/prices`. `detail=totals` leaves the itemised lines out."""
     media_type = (request.headers.get("content-type") or NDJSON).split(";")[0].strip().lower()
     if media_type not in {NDJSON, "application/jsonl", "application/json", "text/plain"}:
         raise ApiProblem(
@@ -218,7 +232,7 @@ async def price_batch(caller: PartyCaller, store: StoreDep, request: Request) ->
         )
 
     async def answers() -> AsyncIterator[bytes]:
-        cache = service.PricingCache()
+        cache = service.PricingCache(totals_only=detail == "totals")
         chunk: list[tuple[int, bytes | None]] = []
         async for number, line in _lines(request):
             if line is not None and not line.strip():

@@ -22,14 +22,15 @@ The itemised breakdown with reasons stays the reference engine's (`price_session
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, getcontext
 from functools import cache
 from zoneinfo import ZoneInfo
 
 import evsenet.domain.pricing._kernel as _kernel
-from evsenet.domain.pricing.breakdown import Cost, PriceBreakdown
+from evsenet.domain.errors import DomainError
+from evsenet.domain.pricing.breakdown import Cost, PriceBreakdown, PricingWarning
 from evsenet.domain.pricing.compiled import CompiledTariff
 from evsenet.domain.pricing.engine import price_session
 from evsenet.domain.pricing.session import Session
@@ -49,54 +50,173 @@ _MAX_THRESHOLDS = 64
 _ADJUSTMENTS = (None, "min_price", "max_price")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SessionTotals:
-    """A session's CDR totals, as `PriceBreakdown` gives them (rounded costs; quantities
-    in kWh and hours), without the itemised lines; `adjustment` is `min_price`,
-    `max_price` or None."""
-
-    tariff_id: str
-    total_cost: Cost
-    total_energy_cost: Cost
-    total_time_cost: Cost
-    total_parking_cost: Cost
-    total_fixed_cost: Cost
-    total_reservation_cost: Cost
-    total_energy: Decimal
-    total_time: Decimal
-    total_parking_time: Decimal
-    total_reservation_time: Decimal
-    adjustment: str | None
-    by_kernel: bool
-
-    @classmethod
-    def of(cls, breakdown: PriceBreakdown) -> SessionTotals:
-        return cls(
-            tariff_id=breakdown.tariff_id,
-            total_cost=breakdown.total_cost,
-            total_energy_cost=breakdown.total_energy_cost,
-            total_time_cost=breakdown.total_time_cost,
-            total_parking_cost=breakdown.total_parking_cost,
-            total_fixed_cost=breakdown.total_fixed_cost,
-            total_reservation_cost=breakdown.total_reservation_cost,
-            total_energy=breakdown.total_energy,
-            total_time=breakdown.total_time,
-            total_parking_time=breakdown.total_parking_time,
-            total_reservation_time=breakdown.total_reservation_time,
-            adjustment=breakdown.adjustment.kind if breakdown.adjustment else None,
-            by_kernel=False,
-        )
-
-    def with_kernel(self) -> SessionTotals:
-        """The same totals, marked as the kernel's (to compare the two)."""
-        return replace(self, by_kernel=True)
-
-
 KernelRow = tuple[int, ...]
 """What the kernel answers for a session: total, energy, time, parking and fixed cost
 (excl., incl. VAT) in the currency's minor unit, the adjustment (0 none, 1 min_price,
 2 max_price), then total energy (kWh), time, parking and reservation time (h), each as
 coefficient and exponent of ten."""
+
+_COST_NAMES = (
+    "total_cost",
+    "total_energy_cost",
+    "total_time_cost",
+    "total_parking_cost",
+    "total_fixed_cost",
+    "total_reservation_cost",
+)
+_QUANTITY_NAMES = ("total_energy", "total_time", "total_parking_time", "total_reservation_time")
+Costs = tuple[Cost, Cost, Cost, Cost, Cost, Cost]
+Quantities = tuple[Decimal, Decimal, Decimal, Decimal]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class SessionTotals:
+    """A session's CDR totals, as `PriceBreakdown` gives them (rounded costs; quantities
+    in kWh and hours) and warnings, without the itemised lines; `adjustment` is
+    `min_price`, `max_price` or None.
+
+    Built from the reference engine's amounts (`values`) or from the kernel's `row` of
+    exact integers in units of 10^`exponent`, whose Decimals are built when first read —
+    the costs together, the quantities together, each once: most callers read a few, and
+    building them all with every `SessionTotals` cost more than the kernel's pricing.
+    Equal (and hashed) by every amount, as the reference engine's Decimals compare."""
+
+    tariff_id: str
+    adjustment: str | None
+    by_kernel: bool
+    warnings: tuple[PricingWarning, ...] = ()
+    row: KernelRow | None = field(default=None, repr=False)
+    exponent: int = field(default=0, repr=False)
+    values: tuple[Costs, Quantities] | None = field(default=None, repr=False)
+    _costs: Costs | None = field(default=None, init=False, repr=False)
+    _quantities: Quantities | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.values is not None:
+            object.__setattr__(self, "_costs", self.values[0])
+            object.__setattr__(self, "_quantities", self.values[1])
+
+    @property
+    def total_cost(self) -> Cost:
+        return (self._costs or self._build_costs())[0]
+
+    @property
+    def total_energy_cost(self) -> Cost:
+        return (self._costs or self._build_costs())[1]
+
+    @property
+    def total_time_cost(self) -> Cost:
+        return (self._costs or self._build_costs())[2]
+
+    @property
+    def total_parking_cost(self) -> Cost:
+        return (self._costs or self._build_costs())[3]
+
+    @property
+    def total_fixed_cost(self) -> Cost:
+        return (self._costs or self._build_costs())[4]
+
+    @property
+    def total_reservation_cost(self) -> Cost:
+        return (self._costs or self._build_costs())[5]
+
+    @property
+    def total_energy(self) -> Decimal:
+        return (self._quantities or self._build_quantities())[0]
+
+    @property
+    def total_time(self) -> Decimal:
+        return (self._quantities or self._build_quantities())[1]
+
+    @property
+    def total_parking_time(self) -> Decimal:
+        return (self._quantities or self._build_quantities())[2]
+
+    @property
+    def total_reservation_time(self) -> Decimal:
+        return (self._quantities or self._build_quantities())[3]
+
+    def _build_costs(self) -> Costs:
+        row, exponent = self.row, self.exponent
+        assert row is not None
+        costs = (
+            _cost(row[0], row[1], exponent),
+            _cost(row[2], row[3], exponent),
+            _cost(row[4], row[5], exponent),
+            _cost(row[6], row[7], exponent),
+            _cost(row[8], row[9], exponent),
+            _cost(0, 0, exponent),
+        )
+        object.__setattr__(self, "_costs", costs)
+        return costs
+
+    def _build_quantities(self) -> Quantities:
+        row = self.row
+        assert row is not None
+        quantities = (
+            _scaled(row[11], row[12]),
+            _scaled(row[13], row[14]),
+            _scaled(row[15], row[16]),
+            _scaled(row[17], row[18]),
+        )
+        object.__setattr__(self, "_quantities", quantities)
+        return quantities
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.tariff_id,
+            self.adjustment,
+            self.by_kernel,
+            self.warnings,
+            self._costs or self._build_costs(),
+            self._quantities or self._build_quantities(),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SessionTotals):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        costs = dict(zip(_COST_NAMES, self._costs or self._build_costs(), strict=True))
+        quantities = self._quantities or self._build_quantities()
+        return (
+            f"SessionTotals(tariff_id={self.tariff_id!r}, adjustment={self.adjustment!r}, "
+            f"by_kernel={self.by_kernel!r}, warnings={self.warnings!r}, {costs!r}, "
+            f"{dict(zip(_QUANTITY_NAMES, quantities, strict=True))!r})"
+        )
+
+    @classmethod
+    def of(cls, breakdown: PriceBreakdown) -> SessionTotals:
+        return cls(
+            tariff_id=breakdown.tariff_id,
+            adjustment=breakdown.adjustment.kind if breakdown.adjustment else None,
+            by_kernel=False,
+            warnings=breakdown.warnings,
+            values=(
+                (
+                    breakdown.total_cost,
+                    breakdown.total_energy_cost,
+                    breakdown.total_time_cost,
+                    breakdown.total_parking_cost,
+                    breakdown.total_fixed_cost,
+                    breakdown.total_reservation_cost,
+                ),
+                (
+                    breakdown.total_energy,
+                    breakdown.total_time,
+                    breakdown.total_parking_time,
+                    breakdown.total_reservation_time,
+                ),
+            ),
+        )
+
+    def with_kernel(self) -> SessionTotals:
+        """The same totals, marked as the kernel's (to compare the two)."""
+        return replace(self, by_kernel=True)
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -291,23 +411,14 @@ def _cost(excl: int, incl: int, exponent: int) -> Cost:
 
 
 def totals_of(prepared: KernelTariff, row: KernelRow) -> SessionTotals:
-    """A kernel row as `SessionTotals`."""
+    """A kernel row as `SessionTotals` (its amounts become Decimals when read)."""
     tariff = prepared.compiled.tariff
-    exponent = -tariff.currency.minor_unit
     return SessionTotals(
         tariff_id=tariff.id,
-        total_cost=_cost(row[0], row[1], exponent),
-        total_energy_cost=_cost(row[2], row[3], exponent),
-        total_time_cost=_cost(row[4], row[5], exponent),
-        total_parking_cost=_cost(row[6], row[7], exponent),
-        total_fixed_cost=_cost(row[8], row[9], exponent),
-        total_reservation_cost=_cost(0, 0, exponent),
-        total_energy=_scaled(row[11], row[12]),
-        total_time=_scaled(row[13], row[14]),
-        total_parking_time=_scaled(row[15], row[16]),
-        total_reservation_time=_scaled(row[17], row[18]),
         adjustment=_ADJUSTMENTS[row[10]],
         by_kernel=True,
+        row=row,
+        exponent=-tariff.currency.minor_unit,
     )
 
 
@@ -321,3 +432,22 @@ def price_totals(prepared: KernelTariff, sessions: Sequence[Session]) -> list[Se
         else SessionTotals.of(price_session(prepared.compiled, session))
         for row, session in zip(rows, sessions, strict=True)
     ]
+
+
+def totals_each(
+    prepared: KernelTariff, sessions: Sequence[Session]
+) -> list[SessionTotals | DomainError]:
+    """`price_totals`, with the reference engine's refusal of a session in its place
+    instead of raised (a batch answers every session)."""
+    rows = kernel_rows(prepared, sessions)
+    return [
+        totals_of(prepared, row) if row is not None else _reference(prepared, session)
+        for row, session in zip(rows, sessions, strict=True)
+    ]
+
+
+def _reference(prepared: KernelTariff, session: Session) -> SessionTotals | DomainError:
+    try:
+        return SessionTotals.of(price_session(prepared.compiled, session))
+    except DomainError as error:
+        return error

@@ -11,6 +11,7 @@ import contextlib
 import itertools
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -18,7 +19,12 @@ from sqlalchemy import select
 from evsenet.domain.errors import DomainError
 from evsenet.domain.inventory import PushAction
 from evsenet.domain.network import GroupRef
-from evsenet.domain.network_lists import EvseSelection, KeysetPage, NetworkEvseFilter
+from evsenet.domain.network_lists import (
+    EvseSelection,
+    KeysetPage,
+    NetworkEvseFilter,
+    NetworkEvsePage,
+)
 from evsenet.services import networks as svc
 from evsenet.services.operators import register_operator
 from evsenet.store.engine import Store
@@ -189,3 +195,32 @@ def test_cached_totals_equal_a_recount_after_any_sequence_of_writes(
                 svc.delete_group(store, operator, network, groups[argument], actor=ACTOR)
                 groups[argument] = svc.add_group(store, operator, network, argument, actor=ACTOR).id
         _check_every_list(store, operator, [network], f"after {kind} {sorted(numbers)} {argument}")
+
+
+class RolledBack(Exception):
+    pass
+
+
+def test_a_write_transaction_neither_reads_nor_fills_the_cache(store: Store) -> None:
+    """It may have raised the version itself and roll back: its count must not be kept."""
+    register_operator(store, A)
+    push(store, PushAction.UPSERT, *(evse(f"{A}*E{n}") for n in range(1, 4)))
+    network = svc.create_network(store, A, "N", actor=ACTOR).id
+    criteria = NetworkEvseFilter.parse(city="Berlin")
+    operator_pk = _operator_pk(store, A)
+    version = _version(store, A)
+    listed: list[NetworkEvsePage] = []
+
+    def list_then_roll_back() -> None:
+        with store.transaction(write=True) as connection:
+            Counters(connection).changed(operator_pk)
+            repository = NetworkRepository(connection, store.counts)
+            listed.append(repository.page(operator_pk, network, criteria, False, KeysetPage()))
+            raise RolledBack
+
+    with pytest.raises(RolledBack):
+        list_then_roll_back()
+    assert _version(store, A) == version
+    stats = store.counts.stats()
+    assert listed[0].total == 3
+    assert (stats.hits, stats.misses, stats.size) == (0, 0, 0)

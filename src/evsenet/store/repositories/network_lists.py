@@ -168,8 +168,9 @@ class NetworkLists:
         A count is stored only if the version read again after it is unchanged: on
         PostgreSQL each statement of a read transaction sees the latest commits, and a
         write committed between the two reads may have been counted (its new version's
-        answer must not be stored under the old one)."""
-        if self.counts is None:
+        answer must not be stored under the old one). A write transaction neither reads
+        nor fills the cache: it may have raised the version itself and then roll back."""
+        if self.counts is None or self.connection.get_execution_options().get("evsenet_write"):
             return self._count(operator_pk, network_pk, criteria, assigned, source)
         version = self.counters.version(operator_pk)
         key = (*cache_key(operator_pk, network_pk, criteria, assigned), version)

@@ -1,4 +1,5 @@
-"""The count cache: bounded, least recently used out first, hits and misses counted."""
+"""The count cache: bounded by its entries' weight (one plus their per-group counts),
+least recently used out first, hits and misses counted."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def test_a_stored_count_is_found_under_its_key_only() -> None:
 
 
 def test_the_cache_keeps_at_most_its_capacity_dropping_the_least_recently_used() -> None:
-    cache = CountCache(capacity=3)
+    cache = CountCache(capacity=6)  # three entries of one count each
     for version in range(3):
         cache.put(("k", version), ((0, version),))
     assert cache.get(("k", 0)) == ((0, 0),)  # 0 is now the most recently used
@@ -31,7 +32,7 @@ def test_the_cache_keeps_at_most_its_capacity_dropping_the_least_recently_used()
 
 
 def test_reading_an_entry_keeps_it_over_older_ones() -> None:
-    cache = CountCache(capacity=2)
+    cache = CountCache(capacity=4)
     cache.put("a", ((0, 1),))
     cache.put("b", ((0, 2),))
     cache.get("a")
@@ -43,3 +44,16 @@ def test_reading_an_entry_keeps_it_over_older_ones() -> None:
 def test_a_cache_without_room_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one"):
         CountCache(capacity=0)
+
+
+def test_entries_with_many_group_counts_weigh_more() -> None:
+    cache = CountCache(capacity=10)
+    cache.put("small", ((0, 1),))
+    cache.put("groups", tuple((group, 1) for group in range(1, 8)))  # weight 8
+    assert cache.stats().weight == 10
+    cache.put("another", ((0, 2),))
+    assert cache.get("small") is None
+    assert cache.stats().weight <= 10
+    cache.put("too heavy", tuple((group, 1) for group in range(1, 11)))
+    assert cache.get("too heavy") is None
+    assert cache.get("another") == ((0, 2),)

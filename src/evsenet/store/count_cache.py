@@ -20,9 +20,9 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from threading import Lock
 
-CAPACITY = 4_096
-"""Entries kept per store (an entry is one filter's counts: a few hundred bytes, more for
-a network with many groups)."""
+CAPACITY = 65_536
+"""Counts kept per store: an entry weighs one plus its number of per-group counts (a
+network may have any number of groups), so memory stays bounded (a few MiB)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,19 +30,25 @@ class CacheStats:
     hits: int
     misses: int
     size: int
+    """Entries."""
+    weight: int
+    """Their weights' sum (at most `capacity`)."""
     capacity: int
 
 
 class CountCache:
     """A bounded least-recently-used map from (operator, list, filter, version) keys to
     counts, safe to share between a server's threads. Values are per-group counts as
-    (group, count) pairs, immutable so that no caller can change a stored answer."""
+    (group, count) pairs, immutable so that no caller can change a stored answer; the
+    entries' weights (`_weight`) add up to at most `capacity`, and an entry heavier than
+    that is not kept."""
 
     def __init__(self, capacity: int = CAPACITY) -> None:
         if capacity < 1:
             raise ValueError("a count cache holds at least one entry")
         self.capacity = capacity
         self._entries: OrderedDict[Hashable, tuple[tuple[int, int], ...]] = OrderedDict()
+        self._weight = 0
         self._lock = Lock()
         self._hits = 0
         self._misses = 0
@@ -58,17 +64,24 @@ class CountCache:
             return found
 
     def put(self, key: Hashable, counts: tuple[tuple[int, int], ...]) -> None:
+        if _weight(counts) > self.capacity:
+            return
         with self._lock:
+            replaced = self._entries.pop(key, None)
+            if replaced is not None:
+                self._weight -= _weight(replaced)
             self._entries[key] = counts
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
+            self._weight += _weight(counts)
+            while self._weight > self.capacity:
+                _, dropped = self._entries.popitem(last=False)
+                self._weight -= _weight(dropped)
 
     def stats(self) -> CacheStats:
         with self._lock:
-            return CacheStats(self._hits, self._misses, len(self._entries), self.capacity)
+            return CacheStats(
+                self._hits, self._misses, len(self._entries), self._weight, self.capacity
+            )
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._hits = self._misses = 0
+
+def _weight(counts: tuple[tuple[int, int], ...]) -> int:
+    return 1 + len(counts)

@@ -142,7 +142,9 @@ def _version(store: Store, operator: str) -> int:
         return Counters(connection).version(pk)
 
 
-_operators = (f"DE*Q{n:02d}" for n in itertools.count())
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_operators = (f"DE*Q{a}{b}" for a, b in itertools.product(_DIGITS, repeat=2))
+"""A new operator for each example (1,296 of them; the store is the test's)."""
 
 OPERATIONS = st.one_of(
     st.tuples(

@@ -137,16 +137,16 @@ class Counters:
 
 
 _UNASSIGNED = (
-    "(SELECT count(*) FROM evses WHERE evses.operator_pk = {operator} "
+    "(SELECT count(*) FROM evses WHERE evses.operator_pk = {table}.{column} "
     "AND evses.withdrawn_at IS NULL "
     "AND NOT EXISTS (SELECT 1 FROM assignments WHERE assignments.evse_pk = evses.id))"
 )
 
 RECOUNT = (
     "UPDATE operator_counters SET version = version + 1, unassigned_evses = "
-    + _UNASSIGNED.format(operator="operator_counters.operator_pk"),
+    + _UNASSIGNED.format(table="operator_counters", column="operator_pk"),
     "INSERT INTO operator_counters (operator_pk, unassigned_evses, version) "
-    "SELECT operators.id, " + _UNASSIGNED.format(operator="operators.id") + ", 1 "
+    "SELECT operators.id, " + _UNASSIGNED.format(table="operators", column="id") + ", 1 "
     "FROM operators WHERE EXISTS (SELECT 1 FROM evses WHERE evses.operator_pk = operators.id) "
     "AND NOT EXISTS (SELECT 1 FROM operator_counters "
     "WHERE operator_counters.operator_pk = operators.id)",

@@ -52,6 +52,13 @@ def test_the_benchmark_runs_on_a_small_inventory() -> None:
     for figures in results:
         assert figures.assigned_each == [20, 20, 20]
         assert len(figures.unassigned_ms) == len(figures.assigned_ms) == 3
+        assert {name: len(first) for name, first in figures.first_ms.items()} == {
+            "unassigned": 6,
+            "assigned": 6,
+        }
+        # Misses: the first request of each filter that looks at the EVSEs (6 + 5: a
+        # group alone is a maintained counter); hits: the repeats of those (3 + 2).
+        assert figures.cache_hits_misses == (5, 11)
         assert figures.server_peak_mib > 10
         # three pages per list: the first three filters of each
         assert len(figures.per_filter_ms) == 6, figures.per_filter_ms

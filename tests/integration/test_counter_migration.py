@@ -111,3 +111,21 @@ def test_0009_down_to_0008_drops_the_counters_and_keeps_the_rows(store_at_0008: 
     upgrade(store_at_0008)
     with store_at_0008.engine.connect() as connection:
         assert _counters(connection)[0] == {"DEABC": 2, "NLEVN": 1}
+
+
+def test_0011_gives_every_operator_a_data_version_and_down_to_0010_keeps_the_counters(
+    store_at_0008: Store,
+) -> None:
+    upgrade(store_at_0008, "0010")
+    upgrade(store_at_0008)
+    with store_at_0008.engine.connect() as connection:
+        versions = connection.execute(text("SELECT version FROM operator_counters")).scalars()
+        assert list(versions) == [0, 0]
+    config = alembic_config(store_at_0008)
+    with store_at_0008.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0010")
+    with store_at_0008.engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("operator_counters")}
+        assert "version" not in columns
+        assert _counters(connection)[0] == {"DEABC": 2, "NLEVN": 1}

@@ -49,6 +49,9 @@ def test_down_to_0001_and_up_again_keeps_the_data_and_rebuilds_prefix_claims(
     assert current_revision(store) == "0001"
     upgrade(store)
     after = dump(store)
+    # The data versions start again at 0 (migration 0011): they key a cache, not data.
+    for tables in (before, after):
+        tables["operator_counters"] = [row[:2] for row in tables["operator_counters"]]
     assert {k: v for k, v in after.items() if k != "prefix_claims"} == {
         k: v for k, v in before.items() if k != "prefix_claims"
     }

@@ -186,7 +186,7 @@ def _apply(
         progress("write", 0, total)
     repository.insert_many(operator_pk, plan.inserts, now)
     repository.restore_many(operator_pk, plan.restores, now)
-    summary.updated = repository.refresh_many(plan.refreshes, now)
+    summary.updated = repository.refresh_many(operator_pk, plan.refreshes, now)
     repository.withdraw(operator_pk, plan.withdrawals, now)
     summary.inserted = len(plan.inserts) + len(plan.restores)
     summary.unchanged = len(plan.refreshes) - summary.updated + plan.already_withdrawn

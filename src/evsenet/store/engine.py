@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from evsenet.config import database_url
+from evsenet.store.count_cache import CountCache
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 WAL_LIMIT_BYTES = 64 * 1024 * 1024
@@ -81,11 +82,13 @@ def _truncate_large_wal(connection: Connection, wal: Path) -> None:
 
 
 class Store:
-    """The database behind evsenet: hands out transactions."""
+    """The database behind evsenet: hands out transactions, and keeps this process's
+    cache of list totals for this database (`count_cache.py`)."""
 
     def __init__(self, url: str | None = None) -> None:
         self.url = database_url(url)
         self.engine = make_engine(self.url)
+        self.counts = CountCache()
 
     @property
     def dialect(self) -> str:

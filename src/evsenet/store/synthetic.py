@@ -92,4 +92,4 @@ def generate_evses(
             "now": datetime.now(UTC),
         },
     )
-    Counters(connection).add_unassigned(operator_pk, count)
+    Counters(connection).changed(operator_pk, count)

@@ -201,10 +201,14 @@ operator_counters = Table(
     metadata,
     Column("operator_pk", Id, ForeignKey("operators.id", ondelete="CASCADE"), primary_key=True),
     Column("unassigned_evses", Integer, nullable=False, server_default="0"),
+    Column("version", BigInteger, nullable=False, server_default="0"),
 )
 """`unassigned_evses` counts the operator's active EVSEs in no group (the unassigned
 list's unfiltered total), kept in the transaction of every write that changes it
-(`store/repositories/counters.py`). An operator has a row once it has EVSEs."""
+(`store/repositories/counters.py`). `version` is the operator's data version: every write
+that can change a list's members or a filter's answer increments it, so that a total
+cached under an older version is never served (`store/count_cache.py`). An operator has a
+row once it has EVSEs."""
 
 assignments = Table(
     "assignments",

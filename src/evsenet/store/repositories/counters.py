@@ -3,7 +3,10 @@
 - `operator_counters.unassigned_evses`: the operator's active EVSEs in no group (the unassigned
   list's unfiltered total and the web page's banner);
 - `evse_groups.evse_count`: the EVSEs assigned to the group, withdrawn ones included
-  (the assigned list's per-group counts and totals, the networks' EVSE counts).
+  (the assigned list's per-group counts and totals, the networks' EVSE counts);
+- `operator_counters.version`: the operator's data version, incremented by every write
+  that can change a list's members or a filter's answer (`changed`), the key under which
+  filtered totals are cached (`store/count_cache.py`).
 
 Every write that changes them adjusts them in its own transaction. The writers of one
 operator are serialised on its `operators` row: imports and withdrawals lock it FOR
@@ -45,19 +48,29 @@ class Counters:
                 .with_for_update(key_share=True)
             )
 
-    def add_unassigned(self, operator_pk: int, delta: int) -> None:
-        if delta:
-            dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
-            statement = dialect.insert(operator_counters).values(
-                operator_pk=operator_pk, unassigned_evses=delta
+    def changed(self, operator_pk: int, unassigned: int = 0) -> None:
+        """Record a write to the operator's EVSEs or assignments: a new data version, and
+        `unassigned` added to its count of active EVSEs in no group (one upsert)."""
+        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(operator_counters).values(
+            operator_pk=operator_pk, unassigned_evses=unassigned, version=1
+        )
+        total = operator_counters.c.unassigned_evses + statement.excluded.unassigned_evses
+        self.connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[operator_counters.c.operator_pk],
+                set_={"unassigned_evses": total, "version": operator_counters.c.version + 1},
             )
-            total = operator_counters.c.unassigned_evses + statement.excluded.unassigned_evses
-            self.connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[operator_counters.c.operator_pk],
-                    set_={"unassigned_evses": total},
-                )
+        )
+
+    def version(self, operator_pk: int) -> int:
+        """The operator's data version (0 before its first EVSE)."""
+        found = self.connection.execute(
+            select(operator_counters.c.version).where(
+                operator_counters.c.operator_pk == operator_pk
             )
+        ).scalar_one_or_none()
+        return int(found or 0)
 
     def add_to_groups(self, deltas: Mapping[int, int]) -> None:
         """Add each delta to its group's count (one statement, executed per group)."""
@@ -123,14 +136,23 @@ class Counters:
             self.connection.exec_driver_sql(statement)
 
 
+_UNASSIGNED = (
+    "(SELECT count(*) FROM evses WHERE evses.operator_pk = {table}.{column} "
+    "AND evses.withdrawn_at IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM assignments WHERE assignments.evse_pk = evses.id))"
+)
+
 RECOUNT = (
-    "DELETE FROM operator_counters",
-    "INSERT INTO operator_counters (operator_pk, unassigned_evses) "
-    "SELECT operators.id, (SELECT count(*) FROM evses "
-    "WHERE evses.operator_pk = operators.id AND evses.withdrawn_at IS NULL "
-    "AND NOT EXISTS (SELECT 1 FROM assignments WHERE assignments.evse_pk = evses.id)) "
-    "FROM operators WHERE EXISTS (SELECT 1 FROM evses WHERE evses.operator_pk = operators.id)",
+    "UPDATE operator_counters SET version = version + 1, unassigned_evses = "
+    + _UNASSIGNED.format(table="operator_counters", column="operator_pk"),
+    "INSERT INTO operator_counters (operator_pk, unassigned_evses, version) "
+    "SELECT operators.id, " + _UNASSIGNED.format(table="operators", column="id") + ", 1 "
+    "FROM operators WHERE EXISTS (SELECT 1 FROM evses WHERE evses.operator_pk = operators.id) "
+    "AND NOT EXISTS (SELECT 1 FROM operator_counters "
+    "WHERE operator_counters.operator_pk = operators.id)",
     "UPDATE evse_groups SET evse_count = (SELECT count(*) FROM assignments "
     "WHERE assignments.group_pk = evse_groups.id)",
 )
-"""Statements that set every counter from the rows (also migration 0009's)."""
+"""Statements that set every counter from the rows (as migration 0009 did). Each operator
+gets a new data version: its rows may have changed behind the repositories' back, and a
+version must never go back (a cache may hold totals under the old ones)."""

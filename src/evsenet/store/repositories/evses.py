@@ -212,7 +212,9 @@ class EvseRepository:
 
     def insert_many(self, operator_pk: int, records: Sequence[EvseRecord], now: datetime) -> None:
         """Add new EVSEs: COPY on PostgreSQL, elsewhere one executemany per chunk."""
-        self.counters.add_unassigned(operator_pk, len(records))
+        if not records:
+            return
+        self.counters.changed(operator_pk, len(records))
         driver = _psycopg(self.connection)
         if driver is not None:
             columns = (*_RECORD_COLUMNS, "operator_pk", "created_at", "updated_at")
@@ -234,12 +236,14 @@ class EvseRepository:
     ) -> None:
         """Write withdrawn EVSEs' new data and make them active again (those that kept
         their group stay in it)."""
+        if not changes:
+            return
         self._restore(changes, now)
         restored = sum(
             self.counters.unassigned_among(list(chunk))
             for chunk in _chunks([pk for pk, _ in changes], _IN_CHUNK)
         )
-        self.counters.add_unassigned(operator_pk, restored)
+        self.counters.changed(operator_pk, restored)
 
     def _restore(self, changes: Sequence[tuple[int, EvseRecord]], now: datetime) -> None:
         driver = _psycopg(self.connection)
@@ -254,11 +258,20 @@ class EvseRepository:
         )
         self._run(statement, [r for _, r in changes], [pk for pk, _ in changes], {"now": now})
 
-    def refresh_many(self, changes: Sequence[tuple[int, EvseRecord]], now: datetime) -> int:
+    def refresh_many(
+        self, operator_pk: int, changes: Sequence[tuple[int, EvseRecord]], now: datetime
+    ) -> int:
         """Write active EVSEs' data where any field differs; how many EVSEs changed.
 
-        The database compares old and new values itself, so nothing is read back.
+        The database compares old and new values itself, so nothing is read back. Any
+        change is a new data version: a new city or output moves an EVSE between filters.
         """
+        written = self._refresh(changes, now)
+        if written:
+            self.counters.changed(operator_pk)
+        return written
+
+    def _refresh(self, changes: Sequence[tuple[int, EvseRecord]], now: datetime) -> int:
         driver = _psycopg(self.connection)
         if driver is not None:
             return self._update_staged(driver, changes, now, restore=False)
@@ -339,7 +352,7 @@ class EvseRepository:
 
     def withdraw(self, operator_pk: int, pks: Sequence[int], now: datetime) -> None:
         for chunk in _chunks(pks, _IN_CHUNK):
-            self.counters.add_unassigned(operator_pk, -self.counters.unassigned_among(list(chunk)))
+            self.counters.changed(operator_pk, -self.counters.unassigned_among(list(chunk)))
             self.connection.execute(
                 update(evses)
                 .where(evses.c.id.in_(chunk), evses.c.withdrawn_at.is_(None))
@@ -357,10 +370,11 @@ class EvseRepository:
         leaving = self.connection.execute(
             select(func.count()).where(*chosen, in_no_group)
         ).scalar_one()
-        self.counters.add_unassigned(operator_pk, -int(leaving))
         result = self.connection.execute(
             update(evses).where(*chosen).values(withdrawn_at=now, updated_at=now)
         )
+        if result.rowcount:
+            self.counters.changed(operator_pk, -int(leaving))
         return int(result.rowcount)
 
     def get(self, operator_pk: int, evse_id: EvseId) -> StoredEvse | None:

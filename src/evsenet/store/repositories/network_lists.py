@@ -1,7 +1,8 @@
 """The two lists of a network: its unassigned EVSEs (every active EVSE of the operator in
 no group) and its assigned EVSEs (with their group), filtered, sorted and keyset-paged, with
 exact totals and per-group counts. Unfiltered totals and per-group counts are maintained
-counters (`counters.py`); filtered ones are counted on the list indexes."""
+counters (`counters.py`); filtered ones are counted on the list indexes once per data
+version of the operator and then served from the store's `CountCache`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     ColumnElement,
@@ -34,6 +35,7 @@ from evsenet.domain.network_lists import (
     NetworkEvsePage,
     NetworkEvseRow,
 )
+from evsenet.store.count_cache import CountCache
 from evsenet.store.repositories.counters import Counters
 from evsenet.store.repositories.evses import POSTAL_CODE_KEY_LENGTH, _key, evse_conditions
 from evsenet.store.tables import assignments, evse_groups, evses
@@ -45,6 +47,7 @@ class NetworkLists:
 
     connection: Connection
     counters: Counters
+    counts: CountCache | None
 
     def page(
         self,
@@ -135,7 +138,7 @@ class NetworkLists:
     ) -> tuple[int, dict[int, int]]:
         """A list's total and (assigned list) its per-group counts: from the maintained
         counters unless the criteria look at the EVSEs, which only a count of the matching
-        rows can answer (on the list indexes)."""
+        rows can answer (on the list indexes, once per data version: `_filtered_counts`)."""
         if not filters_evses(criteria):
             if not assigned:
                 return self.counters.unassigned(operator_pk), {}
@@ -146,10 +149,53 @@ class NetworkLists:
             )
             counts = {int(pk): int(count) for pk, count in rows}
             return _total(counts, criteria.group_id), counts
+        counted = self._filtered_counts(operator_pk, network_pk, criteria, assigned, source)
+        if not assigned:
+            return counted[_TOTAL], {}
+        return _total(counted, criteria.group_id), counted
+
+    def _filtered_counts(
+        self,
+        operator_pk: int,
+        network_pk: int,
+        criteria: NetworkEvseFilter,
+        assigned: bool,
+        source: Select[Any],
+    ) -> dict[int, int]:
+        """A filtered list's counts (`_count`), from the cache when it holds them for the
+        operator's current data version.
+
+        A count is stored only if the version read again after it is unchanged: on
+        PostgreSQL each statement of a read transaction sees the latest commits, and a
+        write committed between the two reads may have been counted (its new version's
+        answer must not be stored under the old one). A write transaction neither reads
+        nor fills the cache: it may have raised the version itself and then roll back."""
+        if self.counts is None or self.connection.get_execution_options().get("evsenet_write"):
+            return self._count(operator_pk, network_pk, criteria, assigned, source)
+        version = self.counters.version(operator_pk)
+        key = (*cache_key(operator_pk, network_pk, criteria, assigned), version)
+        found = self.counts.get(key)
+        if found is not None:
+            return dict(found)
+        counted = self._count(operator_pk, network_pk, criteria, assigned, source)
+        if self.counters.version(operator_pk) == version:
+            self.counts.put(key, tuple(sorted(counted.items())))
+        return counted
+
+    def _count(
+        self,
+        operator_pk: int,
+        network_pk: int,
+        criteria: NetworkEvseFilter,
+        assigned: bool,
+        source: Select[Any],
+    ) -> dict[int, int]:
+        """Count the matches: the unassigned list's total (under `_TOTAL`), or the
+        assigned list's per-group counts whatever its group filter (one scan; the total
+        is their sum, or the filtered group's)."""
         if not assigned:
             total = self.connection.execute(source.with_only_columns(func.count()))
-            return int(total.scalar_one()), {}
-        # One scan: the total is the per-group counts' sum (or the filtered group's).
+            return {_TOTAL: int(total.scalar_one())}
         counted = list_source(
             operator_pk,
             network_pk,
@@ -163,12 +209,32 @@ class NetworkLists:
             .with_only_columns(assignments.c.group_pk, func.count())
             .group_by(assignments.c.group_pk)
         )
-        per_group = {int(pk): int(count) for pk, count in rows}
-        return _total(per_group, criteria.group_id), per_group
+        return {int(pk): int(count) for pk, count in rows}
 
     def unassigned_count(self, operator_pk: int) -> int:
         """The operator's active EVSEs in no group (a maintained counter)."""
         return self.counters.unassigned(operator_pk)
+
+
+_TOTAL: Final = 0
+"""Where the unassigned list's total is kept among counts keyed by group (no group is 0)."""
+
+
+def cache_key(
+    operator_pk: int, network_pk: int, criteria: NetworkEvseFilter, assigned: bool
+) -> tuple[Any, ...]:
+    """What a filtered list's counts depend on, besides the operator's data version.
+
+    The group filter and `include_withdrawn` are left out (the assigned list's per-group
+    counts ignore the first, the lists the second), and so is the network for the
+    unassigned list, which is the same for every network of the operator."""
+    normalised = replace(criteria, group_id=None, include_withdrawn=False)
+    return (
+        "assigned" if assigned else "unassigned",
+        operator_pk,
+        network_pk if assigned else None,
+        normalised,
+    )
 
 
 _ASSIGNED_JOIN = assignments.join(evses, evses.c.id == assignments.c.evse_pk).join(

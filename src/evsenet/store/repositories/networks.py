@@ -44,6 +44,7 @@ from evsenet.domain.network_lists import (
     NetworkEvseFilter,
     NetworkSummary,
 )
+from evsenet.store.count_cache import CountCache
 from evsenet.store.repositories.counters import Counters
 from evsenet.store.repositories.evses import (
     _copy,
@@ -96,9 +97,10 @@ def _group(row: Any) -> GroupRow:
 
 
 class NetworkRepository(NetworkLists):
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, counts: CountCache | None = None) -> None:
         self.connection = connection
         self.counters = Counters(connection)
+        self.counts = counts
 
     @property
     def _dialect(self) -> str:
@@ -269,7 +271,7 @@ class NetworkRepository(NetworkLists):
             .select_from(assignments.join(evses, evses.c.id == assignments.c.evse_pk))
             .where(removed, evses.c.withdrawn_at.is_(None))
         ).scalar_one()
-        self.counters.add_unassigned(operator_pk, int(active))
+        self.counters.changed(operator_pk, int(active))
 
     def update_group(self, group_pk: int, values: dict[str, Any]) -> None:
         try:
@@ -544,7 +546,7 @@ class NetworkRepository(NetworkLists):
         deltas = {pk: -count for pk, count in leaving.items()}
         deltas[group_pk] = deltas.get(group_pk, 0) + int(moved) + int(inserted)
         self.counters.add_to_groups(deltas)
-        self.counters.add_unassigned(operator_pk, -int(inserted))
+        self.counters.changed(operator_pk, -int(inserted))
         self._analyze_after(int(moved) + int(inserted))
 
     def _per_group(self, *conditions: ColumnElement[bool]) -> dict[int, int]:

@@ -36,6 +36,8 @@ pytestmark = pytest.mark.skipif(
 
 OPERATOR = "DE*ABC"
 RECORDS = 20_000
+KILLED_RECORDS = 60_000
+"""Enough that a worker is still importing when the server is killed, on a quiet machine too."""
 START_TIMEOUT_S = 90
 PUSH_TIMEOUT_S = 600
 
@@ -214,7 +216,7 @@ def test_health_answers_while_a_large_push_is_parsed_outside_the_server(
 def test_a_server_killed_during_a_push_leaves_no_worker_and_all_or_nothing(
     served: Served,
 ) -> None:
-    body = _body(RECORDS)
+    body = _body(KILLED_RECORDS)
     workers_before = _children_cpu(served.process.pid)
     outcome: dict[str, object] = {}
     pushing = threading.Thread(target=served.push, args=(body, outcome), daemon=True)
@@ -226,7 +228,7 @@ def test_a_server_killed_during_a_push_leaves_no_worker_and_all_or_nothing(
         busy = [
             pid
             for pid, seconds in _children_cpu(served.process.pid).items()
-            if seconds - workers_before.get(pid, 0.0) > 1.0
+            if seconds - workers_before.get(pid, 0.0) > 0.2
         ]
         time.sleep(0.05)
     if not busy:
@@ -240,4 +242,4 @@ def test_a_server_killed_during_a_push_leaves_no_worker_and_all_or_nothing(
     while any(_alive(pid) for pid in busy):
         assert time.monotonic() < gone_by, "a worker outlived its server"
         time.sleep(0.1)
-    assert _evses(served.path) in (0, RECORDS)
+    assert _evses(served.path) in (0, KILLED_RECORDS)

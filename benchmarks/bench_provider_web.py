@@ -20,7 +20,6 @@ import argparse
 import json
 import re
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -28,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from evsenet.api import create_app
+from evsenet.benchmarking import bench_store
 from evsenet.domain.ids import OperatorId, ProviderId
 from evsenet.domain.network import Actor, GroupRef
 from evsenet.domain.network_lists import EvseSelection, NetworkEvseFilter
@@ -136,37 +136,14 @@ def measure(store: Store, count: int, views: int) -> None:
             )
 
 
-def on_postgres(url: str, count: int, views: int) -> None:
-    schema = f"evsenet_bench_provider_{int(time.time())}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
-    store = Store(f"{url}{separator}options=-csearch_path%3D{schema}")
-    try:
-        measure(store, count, views)
-    finally:
-        store.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--evses", type=int, default=200_000)
     parser.add_argument("--views", type=int, default=5)
     parser.add_argument("--postgres", default=None, help="a PostgreSQL URL instead of SQLite")
     args = parser.parse_args()
-    if args.postgres:
-        on_postgres(args.postgres, args.evses, args.views)
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        store = Store(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
-        try:
-            measure(store, args.evses, args.views)
-        finally:
-            store.dispose()
+    with bench_store(args.postgres, "evsenet_bench_provider") as store:
+        measure(store, args.evses, args.views)
 
 
 if __name__ == "__main__":

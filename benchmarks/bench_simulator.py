@@ -19,7 +19,6 @@ import argparse
 import json
 import re
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -29,6 +28,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from evsenet.api import create_app
+from evsenet.benchmarking import bench_store
 from evsenet.domain.ids import OperatorId
 from evsenet.domain.network import Actor, GroupRef
 from evsenet.domain.network_lists import EvseSelection, NetworkEvseFilter
@@ -151,12 +151,8 @@ def main() -> None:
     parser.add_argument("--evses", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        store = Store(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
-        try:
-            measure(store, args.evses, args.runs)
-        finally:
-            store.dispose()
+    with bench_store(None, "evsenet_bench_simulator") as store:
+        measure(store, args.evses, args.runs)
 
 
 if __name__ == "__main__":

@@ -32,15 +32,13 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from evsenet.api import create_app
-from evsenet.benchmarking import CpuMeter, cpu_pressure, measured, with_application_name
+from evsenet.benchmarking import CpuMeter, bench_store, cpu_pressure, measured
 from evsenet.domain.ids import OperatorId
 from evsenet.domain.network import Actor, GroupRef
 from evsenet.domain.network_lists import EvseSelection, NetworkEvseFilter
@@ -193,38 +191,14 @@ def filtered_views(store: Store, client: TestClient, path: str, views: int, name
     )
 
 
-def on_postgres(url: str, count: int, views: int) -> None:
-    schema = f"evsenet_bench_web_{int(time.time())}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in url else "?"
-    private = f"{url}{separator}options=-csearch_path%3D{schema}"
-    store = Store(with_application_name(private, APPLICATION))
-    try:
-        measure(store, count, views)
-    finally:
-        store.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--evses", type=int, default=1_000_000)
     parser.add_argument("--views", type=int, default=5)
     parser.add_argument("--postgres", metavar="URL", help="measure on PostgreSQL instead")
     args = parser.parse_args()
-    if args.postgres:
-        on_postgres(args.postgres, args.evses, args.views)
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        store = Store(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
-        try:
-            measure(store, args.evses, args.views)
-        finally:
-            store.dispose()
+    with bench_store(args.postgres, APPLICATION) as store:
+        measure(store, args.evses, args.views)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,16 @@ connections that carry an `application_name`."""
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
+
+from evsenet.store.engine import Store
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 
@@ -93,3 +96,32 @@ def cpu_pressure() -> str:
         return "unknown"
     fields = dict(item.split("=") for item in line.split()[1:])
     return f"{fields.get('avg60', '?')} % (some, avg60)"
+
+
+@contextmanager
+def bench_store(postgres_url: str | None, name: str) -> Iterator[Store]:
+    """A fresh, empty store for one benchmark run: a SQLite file in a temporary folder, or
+    with `postgres_url` a schema of its own (`name` and the time; `application_name`
+    `name`), dropped afterwards with everything in it."""
+    if postgres_url is None:
+        with tempfile.TemporaryDirectory() as folder:
+            store = Store(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
+            try:
+                yield store
+            finally:
+                store.dispose()
+        return
+    schema = f"{name}_{int(time.time())}"
+    admin = create_engine(postgres_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in postgres_url else "?"
+    private = f"{postgres_url}{separator}options=-csearch_path%3D{schema}"
+    store = Store(with_application_name(private, name))
+    try:
+        yield store
+    finally:
+        store.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

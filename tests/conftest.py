@@ -83,7 +83,7 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         yield url
 
 
-def _empty_postgres(store: Store) -> None:
+def empty_postgres_tables(store: Store) -> None:
     names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
     with store.engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -98,7 +98,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         store = Store(f"sqlite:///{path}")
     else:
         store = Store(request.getfixturevalue("postgres_schema_url"))
-        _empty_postgres(store)
+        empty_postgres_tables(store)
     yield store
     store.dispose()
 

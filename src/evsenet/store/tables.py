@@ -8,7 +8,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -213,24 +212,22 @@ row once it has EVSEs."""
 assignments = Table(
     "assignments",
     metadata,
-    Column("evse_pk", Id, ForeignKey("evses.id", ondelete="CASCADE"), primary_key=True),
+    Column("evse_pk", Id, primary_key=True),
     Column("group_pk", Id, nullable=False),
     Column("network_pk", Id, nullable=False),
     Column("evse_key", String(41), nullable=False),
     Column("assigned_at", UtcDateTime, nullable=False),
-    ForeignKeyConstraint(
-        ["group_pk", "network_pk"],
-        ["evse_groups.id", "evse_groups.network_pk"],
-        ondelete="CASCADE",
-        name="fk_assignments_group_pk_evse_groups",
-    ),
     Index("ix_assignments_network_pk_group_pk", "network_pk", "group_pk", "evse_key"),
     Index("ix_assignments_network_pk_evse_key", "network_pk", "evse_key"),
 )
 """Which group each assigned EVSE is in. The EVSE is the primary key: one group (and so
 one network) per EVSE, whatever two requests try at once. `evse_key` repeats the EVSE's
 normalised ID (which never changes), so that the assigned list pages in ID order and
-counts from this table's indexes alone."""
+counts from this table's indexes alone.
+
+The references to the EVSE (`evse_pk`) and to the group in its network (`group_pk`,
+`network_pk`) are kept by triggers, not foreign keys (migration 0012): checked once per
+statement on PostgreSQL instead of row by row, with the same cascades on delete."""
 
 audit_log = Table(
     "audit_log",

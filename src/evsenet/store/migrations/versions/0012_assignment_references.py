@@ -40,7 +40,7 @@ depends_on: str | Sequence[str] | None = None
 EVSE_FK = "fk_assignments_evse_pk_evses"
 GROUP_FK = "fk_assignments_group_pk_evse_groups"
 
-POSTGRESQL_UP = (
+POSTGRESQL_UP: tuple[str, ...] = (
     """
     CREATE FUNCTION assignments_check_references() RETURNS trigger
     LANGUAGE plpgsql AS $$
@@ -124,7 +124,7 @@ _SQLITE_MISSING = """
     )
 """
 _SQLITE_REFUSE = "BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed'); END"
-SQLITE_UP = (
+SQLITE_UP: tuple[str, ...] = (
     f"""
     CREATE TRIGGER assignments_inserted_check_references BEFORE INSERT ON assignments
     WHEN {_SQLITE_MISSING} {_SQLITE_REFUSE}

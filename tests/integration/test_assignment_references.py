@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from evsenet.domain.network import GroupRef
@@ -170,55 +170,42 @@ def _blocked(store: Store, thread: threading.Thread) -> bool:
     return thread.is_alive() and int(waiting) > 0
 
 
-def _hold(store: Store, work: Callable[[Connection], object]) -> Connection:
+def _race(store: Store, deleted: str, first: str) -> list[BaseException]:
+    """Start `first` ("write" an assignment of an EVSE to a group, or "delete" that EVSE
+    or group) in a transaction left open; run the other in a thread, which must wait for
+    it; commit the first; return what the second raised."""
+    network, group, _ = _network(store)
+    (pk,) = _evse_pks(store, 1)
+    write = insert(assignments).values(_row(pk, group, network))
+    removal = delete(evse_groups).where(evse_groups.c.id == group)
+    if deleted == "evse":
+        removal = delete(evses).where(evses.c.id == pk)
+    held, then = (write, removal) if first == "write" else (removal, write)
     connection = store.engine.connect()
     connection.begin()
-    work(connection)
-    return connection
+    connection.execute(held)
+    thread, errors = _in_thread(lambda: _write(store, then))
+    try:
+        assert _blocked(store, thread)
+    finally:
+        connection.commit()
+        connection.close()
+    thread.join(10)
+    return errors
 
 
 @pytest.mark.parametrize("deleted", ["group", "evse"])
 def test_a_delete_waits_for_an_uncommitted_assignment_and_then_deletes_it(
     postgres: Store, deleted: str
 ) -> None:
-    seeded = postgres
-    network, g1, _ = _network(seeded)
-    (pk,) = _evse_pks(seeded, 1)
-    writer = _hold(seeded, lambda c: c.execute(insert(assignments).values(_row(pk, g1, network))))
-    target = delete(evse_groups).where(evse_groups.c.id == g1)
-    if deleted == "evse":
-        target = delete(evses).where(evses.c.id == pk)
-    thread, errors = _in_thread(lambda: _write(seeded, target))
-    try:
-        assert _blocked(seeded, thread)
-    finally:
-        writer.commit()
-        writer.close()
-    thread.join(10)
-    assert errors == []
-    assert _assignments(seeded) == []
+    assert _race(postgres, deleted, first="write") == []
+    assert _assignments(postgres) == []
 
 
 @pytest.mark.parametrize("deleted", ["group", "evse"])
 def test_an_assignment_waits_for_an_uncommitted_delete_and_then_fails(
     postgres: Store, deleted: str
 ) -> None:
-    seeded = postgres
-    network, g1, _ = _network(seeded)
-    (pk,) = _evse_pks(seeded, 1)
-    target = delete(evse_groups).where(evse_groups.c.id == g1)
-    if deleted == "evse":
-        target = delete(evses).where(evses.c.id == pk)
-    deleter = _hold(seeded, lambda c: c.execute(target))
-    thread, errors = _in_thread(
-        lambda: _write(seeded, insert(assignments).values(_row(pk, g1, network)))
-    )
-    try:
-        assert _blocked(seeded, thread)
-    finally:
-        deleter.commit()
-        deleter.close()
-    thread.join(10)
+    errors = _race(postgres, deleted, first="delete")
     assert [type(error) for error in errors] == [IntegrityError]
-    with seeded.transaction() as connection:
-        assert connection.execute(select(func.count()).select_from(assignments)).scalar_one() == 0
+    assert _assignments(postgres) == []

@@ -40,6 +40,29 @@ depends_on: str | Sequence[str] | None = None
 EVSE_FK = "fk_assignments_evse_pk_evses"
 GROUP_FK = "fk_assignments_group_pk_evse_groups"
 
+
+def _postgresql_cascade(table: str, column: str, first: str) -> tuple[str, str]:
+    """A function and statement-level trigger that delete the assignments of the rows
+    deleted from `table` (`column` refers to them), after `first`."""
+    function = f"{table}_delete_assignments"
+    return (
+        f"""
+        CREATE FUNCTION {function}() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            {first}
+            DELETE FROM assignments a USING deleted_rows d WHERE a.{column} = d.id;
+            RETURN NULL;
+        END $$
+        """,
+        f"""
+        CREATE TRIGGER {table}_deleted_delete_assignments AFTER DELETE ON {table}
+        REFERENCING OLD TABLE AS deleted_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION {function}()
+        """,
+    )
+
+
 POSTGRESQL_UP: tuple[str, ...] = (
     """
     CREATE FUNCTION assignments_check_references() RETURNS trigger
@@ -79,33 +102,8 @@ POSTGRESQL_UP: tuple[str, ...] = (
     REFERENCING NEW TABLE AS written_assignments
     FOR EACH STATEMENT EXECUTE FUNCTION assignments_check_references()
     """,
-    """
-    CREATE FUNCTION evses_delete_assignments() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        LOCK TABLE assignments IN SHARE ROW EXCLUSIVE MODE;
-        DELETE FROM assignments a USING deleted_evses d WHERE a.evse_pk = d.id;
-        RETURN NULL;
-    END $$
-    """,
-    """
-    CREATE TRIGGER evses_deleted_delete_assignments AFTER DELETE ON evses
-    REFERENCING OLD TABLE AS deleted_evses
-    FOR EACH STATEMENT EXECUTE FUNCTION evses_delete_assignments()
-    """,
-    """
-    CREATE FUNCTION evse_groups_delete_assignments() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        DELETE FROM assignments a USING deleted_groups d WHERE a.group_pk = d.id;
-        RETURN NULL;
-    END $$
-    """,
-    """
-    CREATE TRIGGER evse_groups_deleted_delete_assignments AFTER DELETE ON evse_groups
-    REFERENCING OLD TABLE AS deleted_groups
-    FOR EACH STATEMENT EXECUTE FUNCTION evse_groups_delete_assignments()
-    """,
+    *_postgresql_cascade("evses", "evse_pk", "LOCK TABLE assignments IN SHARE ROW EXCLUSIVE MODE;"),
+    *_postgresql_cascade("evse_groups", "group_pk", ""),
 )
 POSTGRESQL_DOWN = (
     "DROP TRIGGER evse_groups_deleted_delete_assignments ON evse_groups",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import tempfile
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +115,22 @@ def test_a_large_oicp_push_is_acknowledged_000(api: Api) -> None:
     assert response.status_code == 200, response.text
     assert response.json()["Result"] is True
     assert response.json()["StatusCode"]["Code"] == "000"
+
+
+def test_a_push_whose_worker_died_answers_503_writes_nothing_and_can_be_sent_again(
+    api: Api,
+) -> None:
+    records = _records(api, LARGE)
+    for pid in WORKERS.start():
+        os.kill(pid, signal.SIGKILL)  # as the kernel's OOM killer would
+    response = api.push(records)
+    api.problem(response, 503, "write.worker_lost")
+    assert response.headers["Retry-After"] == "1"
+    assert api.evse_ids() == []
+    again = api.push(records)
+    assert again.status_code == 200, again.text
+    assert again.json()["inserted"] == LARGE
+    _ran_in_a_worker()
 
 
 def test_only_a_body_on_disk_of_a_shared_database_goes_to_a_worker() -> None:

@@ -33,6 +33,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import make_url
 
 from evsenet import config
+from evsenet.api.problems import ApiProblem
 from evsenet.services.import_pool import BodyWrite, Raised, ready, run_in_worker, start_worker
 from evsenet.store.engine import Store
 
@@ -110,7 +111,8 @@ async def run_write(
     """`write(store, body, *args)`, in a worker process when the body was spooled to a file
     and the database can be shared, else in a worker thread. Closes `body`.
 
-    A domain error the write raised is raised here as itself.
+    A domain error the write raised is raised here as itself; a worker that died (killed
+    for lack of memory, say) is a 503 `write.worker_lost` (`worker_lost`).
     """
     with body:
         path = spooled_path(body)
@@ -120,9 +122,25 @@ async def run_write(
         job = partial(run_in_worker, write, store.url, path, *args, **kwargs)
         try:
             outcome = await asyncio.get_running_loop().run_in_executor(pool, job)
-        except BrokenProcessPool:
+        except BrokenProcessPool as error:
             WORKERS.discard(pool)
-            raise
+            raise worker_lost() from error
     if isinstance(outcome, Raised):
         raise outcome.revived()
     return outcome
+
+
+WORKER_LOST_RETRY_SECONDS = 1
+
+
+def worker_lost() -> ApiProblem:
+    """The answer to a write whose worker process ended before it answered. Its database
+    transaction ended with the process, uncommitted: nothing was written. The pool is
+    replaced (`ImportWorkers.discard`), so the same request sent again can succeed."""
+    return ApiProblem(
+        503,
+        "write.worker_lost",
+        "The worker process that ran this push or import ended before it finished (it may "
+        "have been stopped for lack of memory); nothing was written. Send the request again.",
+        headers={"Retry-After": str(WORKER_LOST_RETRY_SECONDS)},
+    )

@@ -4,19 +4,18 @@ match many of the list's rows.
 Given a filter and a sort, a planner either reads the filter's index and sorts every
 match to return one page, or walks the sort's index and checks the filter row by row,
 stopping at the page's end. It cannot tell which is cheaper: it does not know how the
-matches lie along the sort. At 1M EVSEs SQLite chose the first for `DC, >= 150 kW`
-(150,000 matches sorted for 51 rows, ~65 ms), PostgreSQL joined and sorted the assigned
-list's 15,000 matches of one group (~145 ms) where walking the group's index finds 51
-of them in a few hundred rows.
+matches lie along the sort. At 1M EVSEs SQLite chose the first for `DC, >= 150 kW` on
+the unassigned list: 150,000 matches sorted for 51 rows (~65 ms), where walking finds
+them in ~350 rows.
 
 This module walks explicitly: a window is the next `size` rows of the list in sort order,
 on the sort's own index and with the list's own conditions only (a derived table with a
-LIMIT, which no planner reorders); joined back to the EVSEs by primary key, each row says
-whether it matches. `size` comes from the filter's density (its total, already counted,
-over the list's maintained size), so that one window usually holds the page; a short
-window is followed by one twice as large from its last key, and after `WINDOWS` windows
-the caller reads the rest with the filter's plan (the matches there are not where the
-density said). Sparse filters (`DENSE`) keep the filter's plan.
+LIMIT, which no planner reorders), joined back to the EVSEs by primary key and filtered.
+`size` comes from the filter's density (its total, already counted, over the list's
+maintained size), so that one window usually holds the page; a short window is followed
+by one twice as large, and after `WINDOWS` windows the caller reads the rest with the
+filter's plan (the matches there are not where the density said). Sparse filters
+(`DENSE`) keep the filter's plan.
 """
 
 from __future__ import annotations
@@ -29,10 +28,10 @@ from typing import Any, Final
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    FromClause,
+    Row,
     Select,
     String,
-    and_,
-    case,
     exists,
     literal,
     select,
@@ -83,47 +82,58 @@ class ListWalk:
     matches: Sequence[ColumnElement[bool]]
     """The filter's conditions on the EVSE."""
 
-    def window(self, after: ColumnElement[Any] | None, size: int) -> Select[Any]:
-        """The next `size` rows of the list after the key `after` (or from the start): each
-        row's primary key, sort key and whether it matches the filter, in order."""
+    def _next(self, after: ColumnElement[Any] | None) -> Select[Any]:
+        """The list's rows after the key `after` in sort order: their primary key and sort
+        key (`walk_pk`, `walk_sort`, `walk_tie`), on the sort's index."""
         key = tuple_(self.sort, self.tie)
         conditions = list(self.own)
         if after is not None:
             conditions.append(key < after if self.descending else key > after)
-        order = (
-            [self.sort.desc(), self.tie.desc()]
-            if self.descending
-            else [self.sort.asc(), self.tie.asc()]
-        )
-        rows = (
+        return (
             select(
-                self.pk.label("pk"),
-                self.sort.label("sort_value"),
-                self.tie.label("tie_value"),
+                self.pk.label("walk_pk"),
+                self.sort.label("walk_sort"),
+                self.tie.label("walk_tie"),
             )
             .where(*conditions)
-            .order_by(*order)
-            .limit(size)
-            .subquery(WINDOW_NAME)
+            .order_by(*self._order(self.sort, self.tie))
         )
-        hit = case((and_(*self.matches), True), else_=False).label("hit")
-        outer = [rows.c.sort_value.desc(), rows.c.tie_value.desc()]
-        if not self.descending:
-            outer = [rows.c.sort_value.asc(), rows.c.tie_value.asc()]
+
+    def _order(self, sort: ColumnElement[Any], tie: ColumnElement[Any]) -> list[Any]:
+        return [sort.desc(), tie.desc()] if self.descending else [sort.asc(), tie.asc()]
+
+    def matches_in(
+        self,
+        after: ColumnElement[Any] | None,
+        size: int,
+        need: int,
+        columns: Sequence[ColumnElement[Any]],
+        joined: FromClause,
+    ) -> Select[Any]:
+        """The first `need` rows that match the filter among the next `size` rows of the
+        list after the key `after` (or from its start), with the `columns` of `joined`
+        (which holds the EVSEs), in order."""
+        window = self._next(after).limit(size).subquery(WINDOW_NAME)
         return (
-            select(rows.c.pk, rows.c.sort_value, rows.c.tie_value, hit)
-            .select_from(rows.join(evses, evses.c.id == rows.c.pk))
-            .order_by(*outer)
+            select(*columns)
+            .select_from(window.join(joined, evses.c.id == window.c.walk_pk))
+            .where(*self.matches)
+            .order_by(*self._order(window.c.walk_sort, window.c.walk_tie))
+            .limit(need)
         )
+
+    def window_end(self, after: ColumnElement[Any] | None, size: int) -> Select[Any]:
+        """The last key of the window of `size` rows after `after`: none if the list ends
+        before."""
+        return self._next(after).offset(size - 1).limit(1)
 
 
 @dataclass(frozen=True, slots=True)
 class Walked:
-    """What a walk found: the matches' primary keys in order, and `rest`, the key after
-    which the list is still unread (None: the walk found what it needed or the list's
-    end)."""
+    """What a walk found: the rows that match, in order, and `rest`, the key after which
+    the list is still unread (None: the walk found what it needed or the list's end)."""
 
-    pks: list[int]
+    rows: list[Row[Any]]
     rest: ColumnElement[Any] | None
 
 
@@ -133,21 +143,23 @@ def walk(
     after: ColumnElement[Any] | None,
     need: int,
     density: float,
+    columns: Sequence[ColumnElement[Any]],
+    joined: FromClause,
 ) -> Walked:
-    """Up to `need` matches after `after`, window by window (see the module's doc)."""
-    found: list[int] = []
+    """Up to `need` matches after `after`, window by window (see the module's doc), with
+    their `columns` (of `joined`, which holds the EVSEs). A window that holds them all
+    takes one statement; a short one a second, for the key the next one starts after."""
+    found: list[Row[Any]] = []
     size = window_size(need, density)
     for _ in range(WINDOWS):
-        rows = connection.execute(plan.window(after, size)).all()
-        for row in rows:
-            if row.hit:
-                found.append(int(row.pk))
-                if len(found) == need:
-                    return Walked(found, None)
-        if len(rows) < size:
+        window = plan.matches_in(after, size, need - len(found), columns, joined)
+        found += connection.execute(window).all()
+        if len(found) == need:
             return Walked(found, None)
-        last = rows[-1]
-        after = tuple_(literal(last.sort_value, String), literal(last.tie_value, String))
+        end = connection.execute(plan.window_end(after, size)).first()
+        if end is None:
+            return Walked(found, None)  # the list ends in this window
+        after = tuple_(literal(end.walk_sort, String), literal(end.walk_tie, String))
         size = min(MAX_WINDOW, size * 2)
     return Walked(found, after)
 

@@ -18,9 +18,7 @@ from sqlalchemy import (
     Row,
     Select,
     String,
-    and_,
     bindparam,
-    case,
     exists,
     func,
     literal,
@@ -148,35 +146,12 @@ class NetworkLists:
         plan = self._walk_plan(operator_pk, network_pk, criteria, assigned, page, total)
         if plan is None:
             return read(after, need)
-        walked = walk(self.connection, plan[0], after, need, plan[1])
-        rows = self._rows_of(plan[0], columns, assigned, walked.pks)
-        if rows is None:
-            return read(after, need)  # a match changed since the walk saw it
+        joined = _ASSIGNED_JOIN if assigned else evses
+        walked = walk(self.connection, plan[0], after, need, plan[1], columns, joined)
+        rows = walked.rows
         if walked.rest is not None:
             rows += read(walked.rest, need - len(rows))
         return rows
-
-    def _rows_of(
-        self, plan: ListWalk, columns: list[ColumnElement[Any]], assigned: bool, pks: list[int]
-    ) -> list[Row[Any]] | None:
-        """The rows of the EVSEs a walk found, in its order, or None if one of them no
-        longer matches. Read by primary key alone: with the list's conditions in the WHERE
-        clause SQLite would rather range-scan a filter's index and test each row against
-        the keys; they are checked in the SELECT list instead (`still`)."""
-        if not pks:
-            return []
-        still = case((and_(*plan.own, *plan.matches), True), else_=False).label("still")
-        rows = list(
-            self.connection.execute(
-                select(*columns, still)
-                .select_from(_ASSIGNED_JOIN if assigned else evses)
-                .where(evses.c.id.in_(pks))
-            )
-        )
-        if len(rows) < len(pks) or not all(row.still for row in rows):
-            return None
-        position = {pk: n for n, pk in enumerate(pks)}
-        return sorted(rows, key=lambda row: position[row.pk])
 
     def _walk_plan(
         self,
@@ -398,7 +373,7 @@ def _index_hints(criteria: EvseFilter, dialect: str) -> Iterator[ColumnElement[b
 
 
 def _page_columns(sort: str, assigned: bool) -> list[ColumnElement[Any]]:
-    """What a page shows of each row, its sort value (for the cursor) and primary key."""
+    """What a page shows of each row, and its sort value (for the cursor)."""
     columns: list[ColumnElement[Any]] = [
         evses.c.evse_id,
         evses.c.evse_id_sent,
@@ -410,7 +385,6 @@ def _page_columns(sort: str, assigned: bool) -> list[ColumnElement[Any]]:
         evses.c.output_kw,
         evses.c.withdrawn_at,
         evses.c[sort].label("sort_value"),
-        evses.c.id.label("pk"),
     ]
     if assigned:
         columns += [evse_groups.c.id.label("group_id"), evse_groups.c.name.label("group_name")]

@@ -56,8 +56,12 @@ SLACK: Final = 1.5
 
 MIN_WINDOW: Final = 32
 MAX_WINDOW: Final = 4096
-WINDOWS: Final = 4
-"""Windows read before the walk leaves the rest to the filter's plan."""
+WINDOWS: Final = 2
+"""Windows read before the walk leaves the rest to the filter's plan. Where the matches
+are spread as the density says, the first window falls short about once in a thousand
+pages and the second holds the rest; where they are not (a city sort with a DC filter:
+Amsterdam's EVSEs, first, are all AC), more windows only add to the filter's plan's
+cost (two windows cost at most ~3 times the first one: ~1,000 rows, a few ms)."""
 
 WINDOW_NAME: Final = "list_window"
 

@@ -15,6 +15,7 @@ from typing import Any, Final
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Row,
     Select,
     String,
     bindparam,
@@ -38,6 +39,14 @@ from evsenet.domain.network_lists import (
 from evsenet.store.count_cache import CountCache
 from evsenet.store.repositories.counters import Counters
 from evsenet.store.repositories.evses import POSTAL_CODE_KEY_LENGTH, _key, evse_conditions
+from evsenet.store.repositories.list_walk import (
+    DENSE,
+    WALKS,
+    ListWalk,
+    assigned_walk,
+    unassigned_walk,
+    walk,
+)
 from evsenet.store.tables import assignments, evse_groups, evses
 from evsenet.store.types import ExactDecimal
 
@@ -66,45 +75,7 @@ class NetworkLists:
             hints=str(self.connection.dialect.name),
         )
         total, group_counts = self._totals(operator_pk, network_pk, criteria, assigned, counted)
-        # The page itself goes without the index hints: read in the sort's order, the
-        # first rows that match are found soon (with them SQLite would rather range-scan
-        # the hinted index and sort every match).
-        source = list_source(operator_pk, network_pk, criteria, assigned, group_counts=False)
-        # The assigned list pages in ID order on its own index (assignments.evse_key).
-        tie = assignments.c.evse_key if assigned else evses.c.evse_id
-        sort_column = tie if page.sort == "evse_id" else evses.c[page.sort]
-        key = tuple_(sort_column, tie)
-        cursor = page.cursor
-        query = source.select_from(_ASSIGNED_JOIN) if assigned else source
-        if cursor is not None:
-            value = _cursor_value(page.sort, cursor)
-            after = tuple_(value, literal(cursor.evse_key, String))
-            query = query.where(key < after if page.descending else key > after)
-        if page.descending:
-            order = [sort_column.desc(), tie.desc()]
-        else:
-            order = [sort_column.asc(), tie.asc()]
-        columns = [
-            evses.c.evse_id,
-            evses.c.evse_id_sent,
-            evses.c.city,
-            evses.c.postal_code,
-            evses.c.street,
-            evses.c.country,
-            evses.c.power_type,
-            evses.c.output_kw,
-            evses.c.withdrawn_at,
-            evses.c[page.sort].label("sort_value"),
-        ]
-        if assigned:
-            columns += [evse_groups.c.id.label("group_id"), evse_groups.c.name.label("group_name")]
-        else:
-            columns += [null().label("group_id"), null().label("group_name")]
-        rows = list(
-            self.connection.execute(
-                query.with_only_columns(*columns).order_by(*order).limit(page.limit + 1)
-            )
-        )
+        rows = self._page_rows(operator_pk, network_pk, criteria, assigned, page, total)
         next_cursor = None
         if len(rows) > page.limit:
             rows = rows[: page.limit]
@@ -127,6 +98,92 @@ class NetworkLists:
             for row in rows
         ]
         return NetworkEvsePage(items, int(total), group_counts, next_cursor)
+
+    def _page_rows(
+        self,
+        operator_pk: int,
+        network_pk: int,
+        criteria: NetworkEvseFilter,
+        assigned: bool,
+        page: KeysetPage,
+        total: int,
+    ) -> list[Row[Any]]:
+        """The page's rows and the one after it: walked in the sort's order when the
+        filter is dense (`list_walk`), else read by the filter's plan; none when the
+        filter matches none (its total, counted at the operator's current data version:
+        proving it again would read every row of the list or of the filter's range)."""
+        if total == 0:
+            return []
+        # The page itself goes without the index hints: read in the sort's order, the
+        # first rows that match are found soon (with them SQLite would rather range-scan
+        # the hinted index and sort every match).
+        source = list_source(operator_pk, network_pk, criteria, assigned, group_counts=False)
+        # The assigned list pages in ID order on its own index (assignments.evse_key).
+        tie = assignments.c.evse_key if assigned else evses.c.evse_id
+        sort_column = tie if page.sort == "evse_id" else evses.c[page.sort]
+        key = tuple_(sort_column, tie)
+        if page.descending:
+            order = [sort_column.desc(), tie.desc()]
+        else:
+            order = [sort_column.asc(), tie.asc()]
+        columns = _page_columns(page.sort, assigned)
+        query = source.select_from(_ASSIGNED_JOIN) if assigned else source
+        query = query.with_only_columns(*columns).order_by(*order)
+
+        def read(after: ColumnElement[Any] | None, need: int) -> list[Row[Any]]:
+            """The next `need` rows after the key `after`, by the filter's plan."""
+            bounded = query
+            if after is not None:
+                bounded = query.where(key < after if page.descending else key > after)
+            return list(self.connection.execute(bounded.limit(need)))
+
+        cursor = page.cursor
+        after = None
+        if cursor is not None:
+            value = _cursor_value(page.sort, cursor)
+            after = tuple_(value, literal(cursor.evse_key, String))
+        need = page.limit + 1
+        plan = self._walk_plan(operator_pk, network_pk, criteria, assigned, page, total)
+        if plan is None:
+            return read(after, need)
+        joined = _ASSIGNED_JOIN if assigned else evses
+        walked = walk(self.connection, plan[0], after, need, plan[1], columns, joined)
+        rows = walked.rows
+        if walked.rest is not None:
+            rows += read(walked.rest, need - len(rows))
+        return rows
+
+    def _walk_plan(
+        self,
+        operator_pk: int,
+        network_pk: int,
+        criteria: NetworkEvseFilter,
+        assigned: bool,
+        page: KeysetPage,
+        total: int,
+    ) -> tuple[ListWalk, float] | None:
+        """How to walk this list in the page's order, and the filter's density (its
+        matches over the list's size, both known without reading the list), or None to
+        read the page by the filter's plan: the filter matches few (`DENSE`), no index
+        serves the order (`WALKS`), or nothing is filtered (the planner walks)."""
+        if (assigned, page.sort) not in WALKS or not filters_evses(criteria):
+            return None
+        if page.sort == "city" and criteria.city:
+            return None  # the matches are all in one place of the order
+        matches = filter_conditions(operator_pk, criteria, assigned)
+        if assigned:
+            sizes = select(func.coalesce(func.sum(evse_groups.c.evse_count), 0)).where(
+                evse_groups.c.network_pk == network_pk
+            )
+            if criteria.group_id is not None:
+                sizes = sizes.where(evse_groups.c.id == criteria.group_id)
+            size = int(self.connection.execute(sizes).scalar_one())
+            plan = assigned_walk(network_pk, criteria.group_id, page.descending, matches)
+        else:
+            size = self.counters.unassigned(operator_pk)
+            plan = unassigned_walk(operator_pk, page.sort, page.descending, matches)
+        density = total / size if size else 0.0
+        return None if density < DENSE else (plan, min(density, 1.0))
 
     def _totals(
         self,
@@ -271,9 +328,9 @@ def list_source(
     names the dialect to add `_index_hints` for (for counts and selections).
     """
     implied = [] if hints is None else list(_index_hints(criteria.evse_filter, hints))
+    matches = filter_conditions(operator_pk, criteria, assigned)
     if not assigned:
-        conditions = [evses.c.operator_pk == operator_pk, *evse_conditions(criteria.evse_filter)]
-        conditions += implied
+        conditions = [evses.c.operator_pk == operator_pk, *matches, *implied]
         conditions.append(evses.c.withdrawn_at.is_(None))
         conditions.append(~exists().where(assignments.c.evse_pk == evses.c.id))
         return select(evses.c.id).where(*conditions)
@@ -281,10 +338,17 @@ def list_source(
     if criteria.group_id is not None and not group_counts:
         conditions.append(assignments.c.group_pk == criteria.group_id)
     if filters_evses(criteria):
-        conditions += [evses.c.operator_pk == operator_pk]
-        conditions += evse_conditions(_assigned_filter(criteria))
-        conditions += implied
+        conditions += [*matches, *implied]
     return select(assignments.c.evse_pk).where(*conditions)
+
+
+def filter_conditions(
+    operator_pk: int, criteria: NetworkEvseFilter, assigned: bool
+) -> list[ColumnElement[bool]]:
+    """The conditions the criteria put on an EVSE of the list (not on its group)."""
+    if not assigned:
+        return list(evse_conditions(criteria.evse_filter))
+    return [evses.c.operator_pk == operator_pk, *evse_conditions(_assigned_filter(criteria))]
 
 
 def _index_hints(criteria: EvseFilter, dialect: str) -> Iterator[ColumnElement[bool]]:
@@ -306,6 +370,27 @@ def _index_hints(criteria: EvseFilter, dialect: str) -> Iterator[ColumnElement[b
         if prefix and ord(prefix[-1]) < sys.maxunicode:
             yield evses.c.postal_code_key >= prefix
             yield evses.c.postal_code_key < prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _page_columns(sort: str, assigned: bool) -> list[ColumnElement[Any]]:
+    """What a page shows of each row, and its sort value (for the cursor)."""
+    columns: list[ColumnElement[Any]] = [
+        evses.c.evse_id,
+        evses.c.evse_id_sent,
+        evses.c.city,
+        evses.c.postal_code,
+        evses.c.street,
+        evses.c.country,
+        evses.c.power_type,
+        evses.c.output_kw,
+        evses.c.withdrawn_at,
+        evses.c[sort].label("sort_value"),
+    ]
+    if assigned:
+        columns += [evse_groups.c.id.label("group_id"), evse_groups.c.name.label("group_name")]
+    else:
+        columns += [null().label("group_id"), null().label("group_name")]
+    return columns
 
 
 def _total(per_group: dict[int, int], group_id: int | None) -> int:

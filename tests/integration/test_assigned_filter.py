@@ -7,10 +7,15 @@ import pytest
 from evsenet.domain.errors import DomainError
 from evsenet.domain.inventory import EvseFilter, Page, PushAction
 from evsenet.domain.network import Actor, GroupRef
-from evsenet.domain.network_lists import EvseSelection
+from evsenet.domain.network_lists import EvseSelection, NetworkEvseFilter
 from evsenet.formats.csv import read_evse_csv
 from evsenet.services.inventory import import_evses, list_evses
-from evsenet.services.networks import add_group, assign_evses, create_network
+from evsenet.services.networks import (
+    add_group,
+    assign_evses,
+    create_network,
+    list_network_evses,
+)
 from evsenet.services.operators import register_operator
 from evsenet.store.engine import Store
 
@@ -58,3 +63,40 @@ def test_an_unknown_assigned_value_is_refused() -> None:
     with pytest.raises(DomainError) as refused:
         EvseFilter.parse(assigned="maybe")
     assert refused.value.code == "filter.assigned"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        pytest.param(
+            "e1", {"DE*ABC*E1", "DE*ABC*E10", "DE*ABC*E11", "DE*ABC*E12"}, id="lower-case"
+        ),
+        pytest.param(
+            "C*E1", {"DE*ABC*E1", "DE*ABC*E10", "DE*ABC*E11", "DE*ABC*E12"}, id="with-stars"
+        ),
+        pytest.param("ABCE11", {"DE*ABC*E11"}, id="without-stars"),
+        pytest.param("E1_", set(), id="underscore-is-literal"),
+        pytest.param("E%", set(), id="percent-is-literal"),
+        pytest.param("É1", set(), id="not-ascii"),
+    ],
+)
+def test_an_evse_id_text_filters_both_lists_of_a_network_alike(
+    store: Store, typed: str, expected: set[str]
+) -> None:
+    register_operator(store, "DE*ABC")
+    _inventory(store, "DE*ABC", 12)
+    network = create_network(store, "DE*ABC", "Köln", actor=ACTOR)
+    group = add_group(store, "DE*ABC", network.id, "DC", actor=ACTOR)
+    odd = [f"DE*ABC*E{n}" for n in range(1, 13, 2)]
+    assign_evses(
+        store, "DE*ABC", network.id, GroupRef(id=group.id), EvseSelection(evse_ids=odd), actor=ACTOR
+    )
+    criteria = NetworkEvseFilter.parse(text=typed)
+    found: set[str] = set()
+    for assigned in (True, False):
+        page = list_network_evses(store, "DE*ABC", network.id, assigned=assigned, criteria=criteria)
+        ids = {row.evse_id for row in page.items}
+        assert page.total == len(ids)
+        assert ids <= set(odd) if assigned else not ids & set(odd)
+        found |= ids
+    assert found == expected

@@ -411,14 +411,20 @@ class EvseRepository:
         return map(_record, rows)
 
 
+def id_needle(text: str) -> str | None:
+    """What an EVSE ID text filter looks for in the normalised IDs: the text without `*`,
+    in capitals; None when it is not ASCII, since EVSE IDs are (and `upper()` would turn
+    `ß` into SS): such a text matches no EVSE."""
+    return ascii_upper(text.replace("*", ""))
+
+
 def evse_conditions(criteria: EvseFilter) -> Iterable[ColumnElement[bool]]:
     """The WHERE conditions of an inventory filter (the operator is the caller's to add);
     every list of EVSEs filters through here."""
     if not criteria.include_withdrawn:
         yield evses.c.withdrawn_at.is_(None)
     if criteria.text:
-        # EVSE IDs are ASCII: other text matches none (and `upper()` would turn `ß` into SS).
-        needle = ascii_upper(criteria.text.replace("*", ""))
+        needle = id_needle(criteria.text)
         if needle is None:
             yield false()
         else:

@@ -29,7 +29,7 @@ of that database, dropped afterwards) it
 
 The inventory is laid out so that filters select known shares (see `CITIES`): EVSE `n`
 is point `n % 2 + 1` of station `n // 2`, the station's city is `CITIES[station % 10]`,
-30% of the stations are DC (50, 150, 300, 350 kW), the others AC (3.7 … 22 kW).
+30% of the stations of every city are DC (50, 150, 300, 350 kW), the others AC (3.7 … 22 kW).
 """
 
 from __future__ import annotations
@@ -162,8 +162,9 @@ def _fill_sql(
         "CASE (st / 10) % 4 WHEN 0 THEN c.{0}0 WHEN 1 THEN c.{0}1 WHEN 2 THEN c.{0}2 "
         "ELSE c.{0}3 END"
     )
-    # 30% DC stations, chosen by (st * 7) % 10 < 3; outputs by another digit of st.
-    dc = "((st * 7) % 10) < 3"
+    # 30% DC stations in every city (a city is st % 10; the tens of st shift the choice),
+    # outputs by another digit of st.
+    dc = "((st + 3 * (st / 10)) % 10) < 3"
     power_type = (
         f"CASE WHEN {dc} THEN 'DC' WHEN ((st / 10) % 10) < 2 THEN 'AC_1_PHASE' "
         "ELSE 'AC_3_PHASE' END"

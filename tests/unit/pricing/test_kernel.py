@@ -411,3 +411,48 @@ def test_periods_across_every_2025_offset_change_are_priced_as_the_engine_does()
                 assert _check(prepared, session)
                 checked += 1
     assert checked > 40
+
+
+def _weekly(hours: int) -> Tariff:
+    """Energy and time priced per `hours`-hour window of every day of the week."""
+    return Tariff(
+        id="W",
+        currency=currency("EUR"),
+        elements=tuple(
+            TariffElement(
+                components=(
+                    PriceComponent(
+                        dimension=TariffDimension.ENERGY,
+                        price=D(day.weekday + 1) / 10 + D(hour) / 100,
+                        vat=D(19),
+                    ),
+                    PriceComponent(dimension=TariffDimension.TIME, price=D(hour), step_size=60),
+                ),
+                restrictions=Restrictions(
+                    day_of_week=frozenset({day}),
+                    start_time=time(hour),
+                    end_time=time((hour + hours) % 24),
+                ),
+            )
+            for day in DayOfWeek
+            for hour in range(0, 24, hours)
+        ),
+    )
+
+
+def test_an_ngp_sized_week_of_up_to_256_elements_is_priced_by_the_kernel() -> None:
+    prepared = prepare(compile_tariff(_weekly(1)))
+    assert len(prepared.compiled.tariff.elements) == 168
+    assert prepared.declined is None
+    start = datetime(2025, 10, 24, 21, 17, tzinfo=UTC)
+    periods = tuple(
+        _period(start + timedelta(minutes=95 * i), 95, D("12.345"), D(95) / 60) for i in range(10)
+    )
+    session = Session(start=start, end=periods[-1].end, time_zone=BERLIN, periods=periods)
+    assert _check(prepared, session)
+
+
+def test_a_tariff_of_more_than_256_elements_is_left_to_the_engine() -> None:
+    weekly = _weekly(1)
+    tariff = replace(weekly, elements=weekly.elements * 2)
+    assert prepare(compile_tariff(tariff)).declined == "more than 256 elements or 64 kWh thresholds"

@@ -211,13 +211,14 @@ static PyObject *price_one(state *s, PyObject *session) {
     for (int i = 0; i < s->n_slices && !s->fail; i++) match(s, i);
     if (s->fail) Py_RETURN_NONE;
     static const int STEPPED[3] = {D_ENERGY, D_TIME, D_PARKING};
-    unsigned long long flat_charged = 0;
+    unsigned char flat_charged[MAX_ELEMENTS];
+    memset(flat_charged, 0, (size_t)s->t->n_elements);
     int last = s->n_slices - 1;
     for (int index = 0; index <= last && !s->fail; index++) {
         const slice *piece = &s->slices[index];
         int flat = s->matched[index][D_FLAT];
-        if (flat >= 0 && !(flat_charged & (1ULL << flat))) {
-            flat_charged |= 1ULL << flat;
+        if (flat >= 0 && !flat_charged[flat]) {
+            flat_charged[flat] = 1;
             add_to_group(s, D_FLAT, flat, ONE);
         }
         for (int k = 0; k < 3; k++) {

@@ -5,7 +5,7 @@
 #include "_kernel_dec.h"
 
 enum { D_ENERGY, D_FLAT, D_TIME, D_PARKING, NDIM };
-#define MAX_ELEMENTS 64
+#define MAX_ELEMENTS 256 /* an NGP week of day/night slots compiles to 70-200 */
 #define MAX_CUTS 64
 #define MAX_POSITIONS 256
 #define MAX_PERIODS 64

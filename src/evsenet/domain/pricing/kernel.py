@@ -7,8 +7,8 @@ the reference engine's to the last unit. It is an accelerator, not a second set 
 whatever it cannot decide exactly it answers "not handled", and `price_totals` prices
 that session with `price_session`. It does not handle:
 
-- a tariff with reservation elements or evsenet's after-charging restrictions, or more
-  than 64 elements;
+- a tariff with reservation elements or evsenet's after-charging restrictions, more
+  than 256 elements, or more than 64 kWh thresholds, times of day or durations;
 - a session the reference engine refuses (`session.*` errors) or warns about (a period
   outside the session, naming another tariff, without TIME/PARKING_TIME, a current or
   power restriction on a period that reports neither, a one-sided bound on a zero price);
@@ -45,7 +45,9 @@ _DIMENSIONS = (
     TariffDimension.TIME,
     TariffDimension.PARKING_TIME,
 )
-_MAX_ELEMENTS = 64
+_MAX_ELEMENTS = 256
+"""An NGP group's week (`ngp.compile_group`) takes up to nine elements per schedule
+interval: a day/night week with a parking grace and a blocking fee is 70 or more."""
 _MAX_THRESHOLDS = 64
 _ADJUSTMENTS = (None, "min_price", "max_price")
 
@@ -282,7 +284,7 @@ def prepare(compiled: CompiledTariff) -> KernelTariff:
     if compiled.uses_charging_end:
         return KernelTariff(compiled, None, "after-charging restrictions (evsenet extension)")
     if len(tariff.elements) > _MAX_ELEMENTS or len(compiled.kwh_thresholds) > _MAX_THRESHOLDS:
-        return KernelTariff(compiled, None, "more than 64 elements or kWh thresholds")
+        return KernelTariff(compiled, None, "more than 256 elements or 64 kWh thresholds")
     if len(compiled.micros_of_day) > _MAX_THRESHOLDS or len(compiled.durations) > _MAX_THRESHOLDS:
         return KernelTariff(compiled, None, "more than 64 times of day or durations")
     handle = _kernel.prepare_tariff(

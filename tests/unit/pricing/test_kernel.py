@@ -1,12 +1,12 @@
 """The compiled kernel gives the reference engine's totals, to the unit, or declines.
 
 Hypothesis draws tariffs with every component type, step sizes, time/day/date/kWh/
-current/power/duration restrictions, windows across midnight, min and max price (both
-sides or one), and sessions in DST weeks with several periods, gaps, parking, volumes of
-any precision (hours as Decimal(seconds) / 3600, 28 digits) and optional current and
-power. For every session the kernel handles, its totals equal `price_session`'s; a
-session the engine refuses or warns about, and every tariff feature the kernel does not
-cover, it declines.
+current/power/duration restrictions and evsenet's durations after charging, windows across
+midnight, min and max price (both sides or one), and sessions in DST weeks with several
+periods, gaps, parking, volumes of any precision (hours as Decimal(seconds) / 3600, 28
+digits) and optional current and power. For every session the kernel handles, its totals
+equal `price_session`'s; a session the engine refuses or warns about, and every tariff
+feature the kernel does not cover, it declines.
 """
 
 from __future__ import annotations
@@ -116,8 +116,12 @@ def restrictions(draw: st.DrawFn, reservation: bool) -> Restrictions:
             values[f"min_{name}"], values[f"max_{name}"] = _pair(draw, strategy)
     if reservation:
         values["reservation"] = draw(st.sampled_from(list(ReservationRestriction)))
-    elif draw(st.integers(0, 30)) == 0:
-        values["max_duration_after_charging"] = draw(st.integers(1, 3600))
+    elif draw(st.integers(0, 2)) == 0:
+        # evsenet's extension, as NGP's graces use it (0 included: from charging end)
+        after = st.one_of(st.sampled_from([0, 60, 900, 1800, 3600]), st.integers(0, 6 * 3600))
+        low, high = _pair(draw, after)
+        values["min_duration_after_charging"] = low
+        values["max_duration_after_charging"] = high
     return Restrictions(**values)  # type: ignore[arg-type]
 
 
@@ -230,8 +234,7 @@ def sessions(draw: st.DrawFn) -> Session:
 
 
 def _declined_tariff(prepared: KernelTariff) -> bool:
-    compiled = prepared.compiled
-    return compiled.has_reservation_elements or compiled.uses_charging_end
+    return prepared.compiled.has_reservation_elements
 
 
 def _check(prepared: KernelTariff, session: Session) -> bool:
@@ -319,7 +322,7 @@ def _period(start: datetime, minutes: int, energy: D, hours: D) -> ChargingPerio
     )
 
 
-def test_the_kernel_declines_reservations_and_the_after_charging_extension() -> None:
+def test_the_kernel_declines_reservations() -> None:
     flat = PriceComponent(dimension=TariffDimension.FLAT, price=D(1))
     timed = PriceComponent(dimension=TariffDimension.TIME, price=D(2))
     start = datetime(2025, 5, 5, 8, tzinfo=UTC)
@@ -331,7 +334,7 @@ def test_the_kernel_declines_reservations_and_the_after_charging_extension() -> 
     )
     for restriction in (
         Restrictions(reservation=ReservationRestriction.RESERVATION),
-        Restrictions(max_duration_after_charging=600),
+        Restrictions(reservation=ReservationRestriction.RESERVATION_EXPIRES),
     ):
         tariff = Tariff(
             id="R",

@@ -47,6 +47,14 @@ static int restriction_match(state *s, const element *r, const slice *piece) {
     long long since = piece->start - s->session_start;
     if (r->min_duration >= 0 && since < r->min_duration * 1000000LL) return M_NO;
     if (r->max_duration >= 0 && since >= r->max_duration * 1000000LL) return M_NO;
+    if (r->min_after >= 0 || r->max_after >= 0) {
+        /* a slice that starts before the charging end has no time since it: NO */
+        if (piece->start < s->charging_end) return M_NO;
+        long long since_end = piece->start - s->charging_end;
+        if ((r->min_after >= 0 && since_end < r->min_after * 1000000LL) ||
+            (r->max_after >= 0 && since_end >= r->max_after * 1000000LL))
+            return M_NO;
+    }
     if (r->min_current.has || r->max_current.has) {
         if (!p->has_current) return M_NO_DATA;
         if (!above_or_equal(&r->min_current, p->current, &s->fail) ||

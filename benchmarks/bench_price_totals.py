@@ -5,9 +5,10 @@
 Seeds operator DE*ABC's network Berlin (E1–E10, the test fixtures' offer-to-all and
 DE*EMP's bilateral offer, `tests/integration/mixed_sessions.py`) and prices the mixed
 sessions of the tests through `services.pricing.price_sessions`, itemised and with
-`PricingCache(totals_only=True)`: once all for DE*EMP (a bilateral offer the kernel
-takes) and once all for DE*ICE (the offer-to-all, whose parking after a grace period is
-the after-charging extension the kernel declines: the reference engine prices them).
+`PricingCache(totals_only=True)`: once all for DE*EMP (a bilateral offer: parking without
+grace, a blocking fee from session start) and once all for DE*ICE (the offer-to-all,
+whose parking after a grace period is evsenet's after-charging extension; the kernel has
+priced it since it handles that extension).
 Prints sessions per second (wall clock and this process's CPU time: the machine is
 shared) and checks that every answer agrees but for the lines.
 """
@@ -74,7 +75,7 @@ def main() -> None:
         body = request("create_unlimited_offer_to_all.json", net)
         offers.create_and_publish(store, A, body, acknowledge_zero_priced=3, actor=ACTOR, now=NOW)
         publish_kernel_offer(store, net)
-        for provider, what in (("DE*EMP", "kernel's tariffs"), ("DE*ICE", "declined tariffs")):
+        for provider, what in (("DE*EMP", "no grace"), ("DE*ICE", "parking after a grace")):
             requests = [
                 parse_session(json.dumps(session | {"provider_id": provider}))
                 for session in sessions

@@ -1,12 +1,12 @@
 """The compiled kernel gives the reference engine's totals, to the unit, or declines.
 
 Hypothesis draws tariffs with every component type, step sizes, time/day/date/kWh/
-current/power/duration restrictions, windows across midnight, min and max price (both
-sides or one), and sessions in DST weeks with several periods, gaps, parking, volumes of
-any precision (hours as Decimal(seconds) / 3600, 28 digits) and optional current and
-power. For every session the kernel handles, its totals equal `price_session`'s; a
-session the engine refuses or warns about, and every tariff feature the kernel does not
-cover, it declines.
+current/power/duration restrictions and evsenet's durations after charging, windows across
+midnight, min and max price (both sides or one), and sessions in DST weeks with several
+periods, gaps, parking, volumes of any precision (hours as Decimal(seconds) / 3600, 28
+digits) and optional current and power. For every session the kernel handles, its totals
+equal `price_session`'s; a session the engine refuses or warns about, and every tariff
+feature the kernel does not cover, it declines.
 """
 
 from __future__ import annotations
@@ -116,8 +116,12 @@ def restrictions(draw: st.DrawFn, reservation: bool) -> Restrictions:
             values[f"min_{name}"], values[f"max_{name}"] = _pair(draw, strategy)
     if reservation:
         values["reservation"] = draw(st.sampled_from(list(ReservationRestriction)))
-    elif draw(st.integers(0, 30)) == 0:
-        values["max_duration_after_charging"] = draw(st.integers(1, 3600))
+    elif draw(st.integers(0, 2)) == 0:
+        # evsenet's extension, as NGP's graces use it (0 included: from charging end)
+        after = st.one_of(st.sampled_from([0, 60, 900, 1800, 3600]), st.integers(0, 6 * 3600))
+        low, high = _pair(draw, after)
+        values["min_duration_after_charging"] = low
+        values["max_duration_after_charging"] = high
     return Restrictions(**values)  # type: ignore[arg-type]
 
 
@@ -230,8 +234,7 @@ def sessions(draw: st.DrawFn) -> Session:
 
 
 def _declined_tariff(prepared: KernelTariff) -> bool:
-    compiled = prepared.compiled
-    return compiled.has_reservation_elements or compiled.uses_charging_end
+    return prepared.compiled.has_reservation_elements
 
 
 def _check(prepared: KernelTariff, session: Session) -> bool:
@@ -319,7 +322,7 @@ def _period(start: datetime, minutes: int, energy: D, hours: D) -> ChargingPerio
     )
 
 
-def test_the_kernel_declines_reservations_and_the_after_charging_extension() -> None:
+def test_the_kernel_declines_reservations() -> None:
     flat = PriceComponent(dimension=TariffDimension.FLAT, price=D(1))
     timed = PriceComponent(dimension=TariffDimension.TIME, price=D(2))
     start = datetime(2025, 5, 5, 8, tzinfo=UTC)
@@ -331,7 +334,7 @@ def test_the_kernel_declines_reservations_and_the_after_charging_extension() -> 
     )
     for restriction in (
         Restrictions(reservation=ReservationRestriction.RESERVATION),
-        Restrictions(max_duration_after_charging=600),
+        Restrictions(reservation=ReservationRestriction.RESERVATION_EXPIRES),
     ):
         tariff = Tariff(
             id="R",
@@ -411,3 +414,48 @@ def test_periods_across_every_2025_offset_change_are_priced_as_the_engine_does()
                 assert _check(prepared, session)
                 checked += 1
     assert checked > 40
+
+
+def _weekly(hours: int) -> Tariff:
+    """Energy and time priced per `hours`-hour window of every day of the week."""
+    return Tariff(
+        id="W",
+        currency=currency("EUR"),
+        elements=tuple(
+            TariffElement(
+                components=(
+                    PriceComponent(
+                        dimension=TariffDimension.ENERGY,
+                        price=D(day.weekday + 1) / 10 + D(hour) / 100,
+                        vat=D(19),
+                    ),
+                    PriceComponent(dimension=TariffDimension.TIME, price=D(hour), step_size=60),
+                ),
+                restrictions=Restrictions(
+                    day_of_week=frozenset({day}),
+                    start_time=time(hour),
+                    end_time=time((hour + hours) % 24),
+                ),
+            )
+            for day in DayOfWeek
+            for hour in range(0, 24, hours)
+        ),
+    )
+
+
+def test_an_ngp_sized_week_of_up_to_256_elements_is_priced_by_the_kernel() -> None:
+    prepared = prepare(compile_tariff(_weekly(1)))
+    assert len(prepared.compiled.tariff.elements) == 168
+    assert prepared.declined is None
+    start = datetime(2025, 10, 24, 21, 17, tzinfo=UTC)
+    periods = tuple(
+        _period(start + timedelta(minutes=95 * i), 95, D("12.345"), D(95) / 60) for i in range(10)
+    )
+    session = Session(start=start, end=periods[-1].end, time_zone=BERLIN, periods=periods)
+    assert _check(prepared, session)
+
+
+def test_a_tariff_of_more_than_256_elements_is_left_to_the_engine() -> None:
+    weekly = _weekly(1)
+    tariff = replace(weekly, elements=weekly.elements * 2)
+    assert prepare(compile_tariff(tariff)).declined == "more than 256 elements or 64 kWh thresholds"

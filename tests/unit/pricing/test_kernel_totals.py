@@ -24,6 +24,7 @@ from evsenet.domain.pricing.kernel import (
 )
 from evsenet.domain.pricing.session import Session
 from tests.unit.pricing.test_kernel import sessions, tariffs
+from tests.unit.pricing.test_kernel_after_charging import ngp_groups, ngp_sessions
 
 AMOUNTS = [
     "total_cost",
@@ -75,6 +76,23 @@ def test_each_amount_read_in_any_order_is_the_reference_engines_to_the_digit(
     assert totals == SessionTotals.of(reference).with_kernel()
     assert replace(totals, by_kernel=False) == SessionTotals.of(reference)
     assert hash(totals) == hash(SessionTotals.of(reference).with_kernel())
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ngp_groups(), ngp_sessions())
+def test_an_ngp_sessions_amounts_with_graces_are_the_reference_engines_to_the_digit(
+    tariff: Tariff, session: Session
+) -> None:
+    prepared = prepare(compile_tariff(tariff))
+    (row,) = kernel_rows(prepared, [session])
+    assert row is not None
+    reference = price_session(prepared.compiled, session)
+    totals = totals_of(prepared, row)
+    for name in AMOUNTS:
+        ours, theirs = getattr(totals, name), getattr(reference, name)
+        assert (repr(ours) if name.endswith("cost") else ours) == (
+            repr(theirs) if name.endswith("cost") else theirs
+        ), name
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

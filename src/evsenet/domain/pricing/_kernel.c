@@ -4,9 +4,8 @@
  * Decimal arithmetic of _kernel_dec.h (the same values as Python's default context), so
  * its totals equal the reference engine's to the last unit. It covers what it can decide
  * exactly and answers None ("not handled") for the rest: a session that the reference
- * engine would refuse or warn about, reservations, evsenet's after-charging extension,
- * and arithmetic its 128-bit integers cannot hold. The Python side (kernel.py) prices
- * those with the reference engine.
+ * engine would refuse or warn about, reservations, and arithmetic its 128-bit integers
+ * cannot hold. The Python side (kernel.py) prices those with the reference engine.
  *
  * One translation unit, in reading order: _kernel_dec.h (Decimal arithmetic),
  * _kernel_types.h, _kernel_read.h (Python values), _kernel_prepare.h (tariff, zone),

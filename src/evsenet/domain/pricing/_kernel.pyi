@@ -13,6 +13,7 @@ def prepare_tariff(
     max_price: tuple[str | None, str | None] | None,
     micros_of_day: tuple[int, ...],
     durations: tuple[int, ...],
+    durations_after_charging: tuple[int, ...],
     kwh_thresholds: tuple[str, ...],
     uses_local_time: bool,
     elements: tuple[tuple[object, ...], ...],

@@ -50,9 +50,10 @@ static int spec_component(PyObject *spec, component *out) {
 
 static int spec_element(PyObject *spec, element *el) {
     PyObject *sd, *ed, *mink, *maxk, *minc, *maxc, *minp, *maxp, *comps;
-    if (!PyArg_ParseTuple(spec, "LLOOiOOOOOOLLO", &el->start_time, &el->end_time, &sd, &ed,
+    if (!PyArg_ParseTuple(spec, "LLOOiOOOOOOLLLLO", &el->start_time, &el->end_time, &sd, &ed,
                           &el->weekdays, &mink, &maxk, &minc, &maxc, &minp, &maxp,
-                          &el->min_duration, &el->max_duration, &comps))
+                          &el->min_duration, &el->max_duration, &el->min_after,
+                          &el->max_after, &comps))
         return 0;
     el->has_start_date = sd != Py_None;
     el->has_end_date = ed != Py_None;
@@ -79,12 +80,12 @@ static void tariff_free(PyObject *capsule) {
 }
 
 static PyObject *prepare_tariff(PyObject *self, PyObject *args) {
-    PyObject *tariff_id, *currency_code, *min_spec, *max_spec, *moments, *durations, *kwh,
-        *elements;
+    PyObject *tariff_id, *currency_code, *min_spec, *max_spec, *moments, *durations, *after,
+        *kwh, *elements;
     int quantum_exp, uses_local_time;
-    if (!PyArg_ParseTuple(args, "UUiOOOOOpO", &tariff_id, &currency_code, &quantum_exp,
-                          &min_spec, &max_spec, &moments, &durations, &kwh, &uses_local_time,
-                          &elements))
+    if (!PyArg_ParseTuple(args, "UUiOOOOOOpO", &tariff_id, &currency_code, &quantum_exp,
+                          &min_spec, &max_spec, &moments, &durations, &after, &kwh,
+                          &uses_local_time, &elements))
         return NULL;
     tariff *t = PyMem_Calloc(1, sizeof(tariff));
     if (t == NULL) return PyErr_NoMemory();
@@ -95,7 +96,8 @@ static PyObject *prepare_tariff(PyObject *self, PyObject *args) {
     ok = ok && spec_bound(min_spec, &t->has_min, &t->min_price) &&
          spec_bound(max_spec, &t->has_max, &t->max_price) &&
          spec_ints(moments, t->moments, &t->n_moments) &&
-         spec_ints(durations, t->durations, &t->n_durations);
+         spec_ints(durations, t->durations, &t->n_durations) &&
+         spec_ints(after, t->after, &t->n_after);
     if (ok) {
         t->n_kwh = (int)PyTuple_GET_SIZE(kwh);
         for (int i = 0; ok && i < t->n_kwh; i++) ok = spec_dec(PyTuple_GET_ITEM(kwh, i), &t->kwh[i]);

@@ -47,6 +47,14 @@ static int restriction_match(state *s, const element *r, const slice *piece) {
     long long since = piece->start - s->session_start;
     if (r->min_duration >= 0 && since < r->min_duration * 1000000LL) return M_NO;
     if (r->max_duration >= 0 && since >= r->max_duration * 1000000LL) return M_NO;
+    if (r->min_after >= 0 || r->max_after >= 0) {
+        /* a slice that starts before the charging end has no time since it: NO */
+        if (piece->start < s->charging_end) return M_NO;
+        long long since_end = piece->start - s->charging_end;
+        if ((r->min_after >= 0 && since_end < r->min_after * 1000000LL) ||
+            (r->max_after >= 0 && since_end >= r->max_after * 1000000LL))
+            return M_NO;
+    }
     if (r->min_current.has || r->max_current.has) {
         if (!p->has_current) return M_NO_DATA;
         if (!above_or_equal(&r->min_current, p->current, &s->fail) ||
@@ -211,13 +219,14 @@ static PyObject *price_one(state *s, PyObject *session) {
     for (int i = 0; i < s->n_slices && !s->fail; i++) match(s, i);
     if (s->fail) Py_RETURN_NONE;
     static const int STEPPED[3] = {D_ENERGY, D_TIME, D_PARKING};
-    unsigned long long flat_charged = 0;
+    unsigned char flat_charged[MAX_ELEMENTS];
+    memset(flat_charged, 0, (size_t)s->t->n_elements);
     int last = s->n_slices - 1;
     for (int index = 0; index <= last && !s->fail; index++) {
         const slice *piece = &s->slices[index];
         int flat = s->matched[index][D_FLAT];
-        if (flat >= 0 && !(flat_charged & (1ULL << flat))) {
-            flat_charged |= 1ULL << flat;
+        if (flat >= 0 && !flat_charged[flat]) {
+            flat_charged[flat] = 1;
             add_to_group(s, D_FLAT, flat, ONE);
         }
         for (int k = 0; k < 3; k++) {

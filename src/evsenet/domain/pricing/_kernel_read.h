@@ -379,6 +379,12 @@ static int read_session(state *s, PyObject *session) {
     }
     s->n_periods = ok ? (int)PyTuple_GET_SIZE(periods) : 0;
     Py_DECREF(periods);
+    /* engine._charging_end: the end of the last period with charging (energy or charging
+     * time), else the session start; the periods are in order (read_period) */
+    s->charging_end = start;
+    for (int i = 0; i < s->n_periods; i++)
+        if (dec_sign(s->periods[i].vol[0]) > 0 || dec_sign(s->periods[i].vol[1]) > 0)
+            s->charging_end = s->periods[i].end;
     return ok && !s->fail;
 }
 

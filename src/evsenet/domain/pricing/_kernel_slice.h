@@ -158,6 +158,12 @@ static void slice_period(state *s, int index, dec *energy_before) {
             long long position = t->durations[i] * 1000000LL - since;
             if (0 < position && position < total) add_cut(cuts, &n, (ratio){position, 1}, &s->fail);
         }
+        /* evsenet's extension: charging end + every duration after charging */
+        long long since_end = start - s->charging_end;
+        for (int i = 0; i < t->n_after; i++) {
+            long long position = t->after[i] * 1000000LL - since_end;
+            if (0 < position && position < total) add_cut(cuts, &n, (ratio){position, 1}, &s->fail);
+        }
         dec energy = p->vol[0];
         if (dec_sign(energy) > 0 && t->n_kwh > 0) {
             dec reached = dec_add(*energy_before, energy, &s->fail);

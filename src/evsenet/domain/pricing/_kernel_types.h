@@ -5,7 +5,7 @@
 #include "_kernel_dec.h"
 
 enum { D_ENERGY, D_FLAT, D_TIME, D_PARKING, NDIM };
-#define MAX_ELEMENTS 64
+#define MAX_ELEMENTS 256 /* an NGP week of day/night slots compiles to 70-200 */
 #define MAX_CUTS 64
 #define MAX_POSITIONS 256
 #define MAX_PERIODS 64
@@ -36,6 +36,7 @@ typedef struct {
     int weekdays;                   /* bit per weekday (Monday 0); 0: every day */
     opt_dec min_kwh, max_kwh, min_current, max_current, min_power, max_power;
     long long min_duration, max_duration; /* seconds; -1: none */
+    long long min_after, max_after;       /* seconds since charging ended; -1: none */
     component comp[NDIM];
 } element;
 
@@ -52,9 +53,11 @@ typedef struct {
     int quantum_exp;
     int has_min, has_max;
     bound min_price, max_price;
-    int n_moments, n_durations, n_kwh;
+    int n_moments, n_durations, n_after, n_kwh;
     long long moments[MAX_CUTS];
     long long durations[MAX_CUTS];
+    long long after[MAX_CUTS]; /* seconds after charging end (0 included); none: no element
+                                  looks at the charging end */
     dec kwh[MAX_CUTS];
     int uses_local_time;
     PyObject *tariff_id;
@@ -105,6 +108,7 @@ typedef struct {
     const zone_table *z;
     int fail;
     long long session_start;
+    long long charging_end; /* engine._charging_end */
     int n_periods, n_slices, n_groups, n_pending;
     period periods[MAX_PERIODS];
     slice slices[MAX_SLICES];

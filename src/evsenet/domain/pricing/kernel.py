@@ -7,8 +7,8 @@ the reference engine's to the last unit. It is an accelerator, not a second set 
 whatever it cannot decide exactly it answers "not handled", and `price_totals` prices
 that session with `price_session`. It does not handle:
 
-- a tariff with reservation elements or evsenet's after-charging restrictions, or more
-  than 64 elements;
+- a tariff with reservation elements, more than 256 elements, or more than 64 kWh
+  thresholds, times of day, durations or durations after charging;
 - a session the reference engine refuses (`session.*` errors) or warns about (a period
   outside the session, naming another tariff, without TIME/PARKING_TIME, a current or
   power restriction on a period that reports neither, a one-sided bound on a zero price);
@@ -45,7 +45,9 @@ _DIMENSIONS = (
     TariffDimension.TIME,
     TariffDimension.PARKING_TIME,
 )
-_MAX_ELEMENTS = 64
+_MAX_ELEMENTS = 256
+"""An NGP group's week (`ngp.compile_group`) takes up to nine elements per schedule
+interval: a day/night week with a parking grace and a blocking fee is 70 or more."""
 _MAX_THRESHOLDS = 64
 _ADJUSTMENTS = (None, "min_price", "max_price")
 
@@ -242,6 +244,17 @@ def _micros_of_day(moment: object) -> int:
     )
 
 
+_FOREVER = 10**12
+"""Seconds beyond any span of priced sessions (1970 to 9000, under 3 × 10^11 s): a
+duration bound at or above it answers as this one does, and fits the kernel's 64 bits in
+microseconds."""
+
+
+def _seconds(duration: int | None) -> int:
+    """A duration bound (seconds) for the kernel: -1 for none, capped at `_FOREVER`."""
+    return -1 if duration is None else min(duration, _FOREVER)
+
+
 def _element(r: Restrictions, components: tuple[object, ...]) -> tuple[object, ...]:
     weekdays = 0
     for day in r.day_of_week:
@@ -258,8 +271,10 @@ def _element(r: Restrictions, components: tuple[object, ...]) -> tuple[object, .
         _text(r.max_current),
         _text(r.min_power),
         _text(r.max_power),
-        -1 if r.min_duration is None else r.min_duration,
-        -1 if r.max_duration is None else r.max_duration,
+        _seconds(r.min_duration),
+        _seconds(r.max_duration),
+        _seconds(r.min_duration_after_charging),
+        _seconds(r.max_duration_after_charging),
         components,
     )
 
@@ -279,12 +294,12 @@ def prepare(compiled: CompiledTariff) -> KernelTariff:
     tariff = compiled.tariff
     if compiled.has_reservation_elements:
         return KernelTariff(compiled, None, "reservation elements")
-    if compiled.uses_charging_end:
-        return KernelTariff(compiled, None, "after-charging restrictions (evsenet extension)")
     if len(tariff.elements) > _MAX_ELEMENTS or len(compiled.kwh_thresholds) > _MAX_THRESHOLDS:
-        return KernelTariff(compiled, None, "more than 64 elements or kWh thresholds")
+        return KernelTariff(compiled, None, "more than 256 elements or 64 kWh thresholds")
     if len(compiled.micros_of_day) > _MAX_THRESHOLDS or len(compiled.durations) > _MAX_THRESHOLDS:
         return KernelTariff(compiled, None, "more than 64 times of day or durations")
+    if len(compiled.durations_after_charging) > _MAX_THRESHOLDS:
+        return KernelTariff(compiled, None, "more than 64 durations after charging")
     handle = _kernel.prepare_tariff(
         tariff.id,
         tariff.currency.code,
@@ -292,7 +307,8 @@ def prepare(compiled: CompiledTariff) -> KernelTariff:
         _bound(tariff.min_price),
         _bound(tariff.max_price),
         compiled.micros_of_day,
-        compiled.durations,
+        tuple(_seconds(d) for d in compiled.durations),
+        tuple(_seconds(d) for d in compiled.durations_after_charging),
         tuple(str(k) for k in compiled.kwh_thresholds),
         compiled.uses_local_time,
         tuple(

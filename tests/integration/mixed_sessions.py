@@ -4,8 +4,8 @@ priced (E8–E10 in no group), and refused (unknown EVSE, bad volumes, charging 
 session, before any offer). The same sessions every run.
 
 Sessions are for DE*EMP or DE*ICE. `publish_kernel_offer` gives DE*EMP a bilateral offer
-whose tariffs the C kernel takes (no parking after a grace period: that is evsenet's
-after-charging extension, which the kernel declines, as it does the offer-to-all's).
+without parking after a grace period (evsenet's after-charging extension, which the
+offer-to-all has): the C kernel takes both.
 """
 
 from __future__ import annotations

@@ -8,11 +8,14 @@ test_bad_input.py; both carry the scenario number in their ids.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from evsenet.domain.pricing import PriceBreakdown, Session, Tariff, price_session, tariff_in_force
+from evsenet.domain.pricing.session import ChargingPeriod
 from tests.unit.pricing.builders import (
     charge,
     charging_time,
@@ -374,3 +377,34 @@ def test_scenario_23_the_tariff_in_force_at_session_start_prices_the_whole_sessi
     chosen = tariff_in_force([tariff_b, tariff_a], the_session.start)
     assert chosen.id == "A"
     assert price_session(chosen, the_session).total_cost.excl_vat == D("2.50")
+
+
+def test_a_session_stated_in_its_zone_is_priced_by_real_time_across_the_end_of_summer_time() -> (
+    None
+):
+    """00:00 to 04:00 in Berlin on 2026-10-25 lasts 5 hours (02:00-03:00 happens twice).
+    Stated as datetimes of one ZoneInfo, Python's arithmetic would make it 4."""
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 10, 25, 0, 0, tzinfo=berlin)
+    end = datetime(2026, 10, 25, 4, 0, tzinfo=berlin)
+    period = ChargingPeriod(
+        start=start,
+        end=end,
+        energy_kwh=D("10"),
+        charging_hours=D(5),
+        parking_hours=D(0),
+        reservation_hours=D(0),
+    )
+    zoned = Session(start=start, end=end, time_zone=berlin, periods=(period,))
+    in_utc = zoned.in_real_time()
+    assert in_utc.start.tzinfo is UTC
+    assert in_utc.end - in_utc.start == timedelta(hours=5)
+    # 1.00 an hour for the first 3 hours, then 2.00: 3 + 2 x 2 (by wall clock, the cut
+    # would fall at 3/4 of the period: 3.75 + 1.25 x 2 = 6.25).
+    dearer_after_3_hours = tariff(
+        element(charging_time("1.00"), max_duration=3 * 3600), element(charging_time("2.00"))
+    )
+    for priced in (zoned, in_utc):
+        breakdown = price_session(dearer_after_3_hours, priced)
+        assert breakdown.total_cost.excl_vat == D("7.00")
+        assert not breakdown.warnings

@@ -352,6 +352,7 @@ def price_session(tariff: Tariff | CompiledTariff, session: Session) -> PriceBre
     Raises `DomainError` (`session.*`) for input that cannot be priced honestly.
     """
     compiled = tariff if isinstance(tariff, CompiledTariff) else compile_tariff(tariff)
+    session = session.in_real_time()
     state = _Pricing(compiled, session)
     periods = state.checked_periods()
     expired = state.reservation_expired(periods)

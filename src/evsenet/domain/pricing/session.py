@@ -12,8 +12,8 @@ value the CDR does not carry is None, not zero: a restriction on it cannot match
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -84,6 +84,27 @@ class Session:
     currency_code: str | None = None
     reservation_expired: bool | None = None
     id: str | None = None
+
+    def in_real_time(self) -> Session:
+        """This session with every instant in UTC if any of them carries a zone with
+        rules (a `ZoneInfo`), else itself. Python subtracts and compares two datetimes of
+        the same tzinfo by their wall clocks: across a change of UTC offset a period from
+        00:00 to 04:00 on the night summer time ends would last 4 h instead of 5. Fixed
+        offsets (what a CDR states) are kept as they are."""
+        instants = [self.start, self.end]
+        for period in self.periods:
+            instants += (period.start, period.end)
+        if all(_fixed(instant) for instant in instants):
+            return self
+        return replace(
+            self,
+            start=_utc(self.start),
+            end=_utc(self.end),
+            periods=tuple(
+                replace(period, start=_utc(period.start), end=_utc(period.end))
+                for period in self.periods
+            ),
+        )
 
     def check(self) -> None:
         """Refuse a session that cannot be priced (typed errors, see docs/error-codes.md)."""
@@ -191,3 +212,13 @@ def _refuse_volume(index: int, period: ChargingPeriod) -> None:
                 f"{where} has {name} {value}, above {MAX_VOLUME}",
                 field=f"{where}.{name}",
             )
+
+
+def _fixed(instant: datetime) -> bool:
+    """Whether Python computes with `instant` in real time: naive (refused by `check`) or
+    at a fixed UTC offset."""
+    return instant.tzinfo is None or isinstance(instant.tzinfo, timezone)
+
+
+def _utc(instant: datetime) -> datetime:
+    return instant if _fixed(instant) else instant.astimezone(UTC)

@@ -12,6 +12,8 @@ that session with `price_session`. It does not handle:
 - a session the reference engine refuses (`session.*` errors) or warns about (a period
   outside the session, naming another tariff, without TIME/PARKING_TIME, a current or
   power restriction on a period that reports neither, a one-sided bound on a zero price);
+- a session of more than 64 periods or 512 slices, or whose pricing runs fill more than
+  64 groups (about 30 hourly price windows);
 - a session near two UTC offset changes of its zone less than two days apart;
 - arithmetic beyond 256-bit products and 128-bit sums (never for real sessions);
 - a caller whose Decimal context is not the default one (28 digits, half-even).

@@ -91,6 +91,15 @@ class Counters:
         ).scalar_one_or_none()
         return int(counted or 0)
 
+    def in_groups(self, network_pk: int) -> dict[int, int]:
+        """The EVSEs in each non-empty group of the network (withdrawn ones included)."""
+        rows = self.connection.execute(
+            select(evse_groups.c.id, evse_groups.c.evse_count).where(
+                evse_groups.c.network_pk == network_pk, evse_groups.c.evse_count > 0
+            )
+        )
+        return {int(pk): int(count) for pk, count in rows}
+
     def unassigned_among(self, pks: list[int]) -> int:
         """How many of these EVSEs are active and in no group."""
         if not pks:

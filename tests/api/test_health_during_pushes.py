@@ -12,9 +12,7 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,11 +22,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from evsenet.services.operators import register_operator
-from evsenet.services.tokens import create_token
 from evsenet.store.engine import Store
-from evsenet.store.migrate import upgrade
 from tests.api.conftest import oicp_record
+from tests.served_process import health_status, serve_sqlite
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/stat").exists(), reason="reads process times from /proc"
@@ -38,7 +34,6 @@ OPERATOR = "DE*ABC"
 RECORDS = 20_000
 KILLED_RECORDS = 60_000
 """Enough that a worker is still importing when the server is killed, on a quiet machine too."""
-START_TIMEOUT_S = 90
 PUSH_TIMEOUT_S = 600
 
 
@@ -50,12 +45,7 @@ class Served:
     process: subprocess.Popen[bytes]
 
     def health(self) -> int:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            connection.request("GET", "/health")
-            return connection.getresponse().status
-        finally:
-            connection.close()
+        return health_status(self.port)
 
     def push(self, body: bytes, outcome: dict[str, object]) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=PUSH_TIMEOUT_S)
@@ -78,50 +68,11 @@ class Served:
             connection.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    path = tmp_path / "served.sqlite"
-    store = Store(f"sqlite:///{path}")
-    upgrade(store)
-    register_operator(store, OPERATOR, "ABC")
-    _, token = create_token(store, OPERATOR, "pushes")
-    store.dispose()
-    port = _free_port()
-    env = {key: value for key, value in os.environ.items() if key != "EVSENET_DATABASE_URL"}
-    env |= {"EVSENET_DATABASE_PATH": str(path), "EVSENET_MAX_CONCURRENT_WRITES": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "evsenet.cli", "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    served = Served(port, token, path, process)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            assert process.poll() is None, "the server stopped"
-            assert time.monotonic() < deadline, "no server within the start timeout"
-            try:
-                if served.health() == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield served
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    settings = {"EVSENET_MAX_CONCURRENT_WRITES": "1"}
+    with serve_sqlite(tmp_path, OPERATOR, "pushes", **settings) as server:
+        yield Served(server.port, server.token, server.path, server.process)
 
 
 def _body(records: int) -> bytes:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from evsenet.store.migrate import upgrade
 from evsenet.store.synthetic import generate_evses
 from evsenet.store.tables import assignments, evse_groups
 from tests.conftest import private_postgres_schema
+from tests.served_process import free_port
 
 A = "DE*ABC"
 ACTOR = Actor.system()
@@ -52,7 +52,7 @@ class Server:
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "EVSENET_DATABASE_URL": self.database_url}
         command = [sys.executable, "-m", "evsenet.cli", "serve", "--port", str(port)]
         command += ["--workers", str(self.workers)]
@@ -79,12 +79,6 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

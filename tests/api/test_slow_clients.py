@@ -8,7 +8,6 @@ the cap are closed at once; an endless header block is refused with 431.
 from __future__ import annotations
 
 import json
-import os
 import resource
 import selectors
 import socket
@@ -22,15 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from evsenet.services.operators import register_operator
-from evsenet.services.tokens import create_token
-from evsenet.store.engine import Store
-from evsenet.store.migrate import upgrade
+from tests.served_process import serve_sqlite
 
 HEADER_TIMEOUT_S = 2
 BODY_TIMEOUT_S = 2
 IDLE_SOCKETS = 2_000
-START_TIMEOUT_S = 90
 
 
 @dataclass
@@ -53,45 +48,9 @@ class Served:
         return int(answer.split(b" ", 2)[1]), time.perf_counter() - started
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _serve(tmp_path: Path, *arguments: str, **settings: str) -> Iterator[Served]:
-    path = tmp_path / "served.sqlite"
-    store = Store(f"sqlite:///{path}")
-    upgrade(store)
-    register_operator(store, "DE*ABC", "ABC")
-    _, token = create_token(store, "DE*ABC", "slow clients")
-    store.dispose()
-    port = _free_port()
-    env = {key: value for key, value in os.environ.items() if key != "EVSENET_DATABASE_URL"}
-    env |= {"EVSENET_DATABASE_PATH": str(path), **settings}
-    command = [sys.executable, "-m", "evsenet.cli", "serve", "--port", str(port), *arguments]
-    process = subprocess.Popen(
-        command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    served = Served(port, token, process)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            assert process.poll() is None, "the server stopped"
-            assert time.monotonic() < deadline, "no server within the start timeout"
-            try:
-                if served.health_seconds()[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield served
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serve_sqlite(tmp_path, "DE*ABC", "slow clients", *arguments, **settings) as server:
+        yield Served(server.port, server.token, server.process)
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ from evsenet.services.tokens import authenticate
 from evsenet.store.engine import Store
 from evsenet.store.migrate import MIGRATIONS, current_revision, head_revision, upgrade
 from evsenet.store.repositories.evses import EvseRepository
+from tests.served_process import free_port
 
 HUBJECT = "hubject-oicp/OICP-2.3/CPO_code_snippets/eRoamingPushEvseData.request.json"
 BNETZA = "imke-schwenke-bachelor-seminar/Ladesaeulenregister.csv"
@@ -171,18 +172,12 @@ def test_serve_creates_the_schema_of_an_empty_database(
         started.append((host, port, workers))
 
     monkeypatch.setattr(cli_serve, "run_server", fake_server)
-    port = _free_port()
+    port = free_port()
     result = Cli(empty_url)("serve", "--port", str(port))
     assert started == [("127.0.0.1", port, 1)]
     assert f"Created the evsenet database schema (revision {HEAD})" in result.stderr
     assert f"http://127.0.0.1:{port}" in result.stdout
     assert f"health: http://127.0.0.1:{port}/health" in result.stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _health(url: str) -> int | None:
@@ -196,7 +191,7 @@ def _health(url: str) -> int | None:
 
 
 def test_serve_starts_and_answers_health(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items() if key != "EVSENET_DATABASE_URL"}
     env["EVSENET_DATABASE_PATH"] = str(tmp_path / "serve.sqlite")
     command = [sys.executable, "-m", "evsenet.cli", "serve", "--port", str(port)]
@@ -836,7 +831,7 @@ def test_serve_maps_a_server_that_fails_to_start_to_exit_code_1(
         sys.exit(3)
 
     monkeypatch.setattr(uvicorn, "run", failing)
-    cli("serve", "--port", str(_free_port()), code=1)
+    cli("serve", "--port", str(free_port()), code=1)
 
 
 @pytest.mark.parametrize("setting", ["abc", "0", "-5", "2000000"])
@@ -845,7 +840,7 @@ def test_serve_refuses_an_unusable_body_limit_before_it_starts(
 ) -> None:
     monkeypatch.setattr(cli_serve, "run_server", _no_server)
     monkeypatch.setenv("EVSENET_MAX_BODY_MIB", setting)
-    stderr = cli.error("serve", "--port", str(_free_port()), code=2)
+    stderr = cli.error("serve", "--port", str(free_port()), code=2)
     assert "config.invalid" in stderr
     assert "EVSENET_MAX_BODY_MIB" in stderr
 

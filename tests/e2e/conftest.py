@@ -7,7 +7,6 @@ narrow (390 px), go to `test-artifacts/`.
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from evsenet.api import create_app
 from evsenet.services.schema import prepare_schema
 from evsenet.store.engine import Store
+from tests.served_process import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -46,20 +46,13 @@ class Server:
     store: Store
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """evsenet on a fresh SQLite file; each test registers its own operators and users."""
     path = tmp_path_factory.mktemp("e2e") / "evsenet.sqlite"
     store = Store(f"sqlite:///{path}")
     prepare_schema(store, create_if_empty=True)
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)

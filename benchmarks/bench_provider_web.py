@@ -30,7 +30,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from evsenet.api import create_app
-from evsenet.benchmarking import bench_store
+from evsenet.benchmarking import bench_store, server_ms, sign_in
 from evsenet.domain.ids import OperatorId, ProviderId
 from evsenet.domain.network import Actor, GroupRef
 from evsenet.domain.network_lists import EvseSelection, NetworkEvseFilter
@@ -52,7 +52,6 @@ ACTOR = Actor.system()
 PAGE_SIZE = 25
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
 OFFER = Path(__file__).resolve().parents[1] / "tests/fixtures/hubject"
-TIMING = re.compile(r"app;dur=([0-9.]+)")
 
 
 def _offer_body(network_id: int, berlin: int, munich: int) -> dict[str, Any]:
@@ -102,23 +101,18 @@ def build(store: Store, count: int) -> tuple[int, int, int]:
     return offer.id, network.id, groups[0]
 
 
-def server_ms(client: TestClient, path: str) -> float:
+def view_ms(client: TestClient, path: str) -> float:
+    """The app's own time for one view of `path`."""
     answer = client.get(path)
     assert answer.status_code == 200, answer.text[:500]
-    found = TIMING.search(answer.headers.get("server-timing", ""))
-    assert found, "the app sent no Server-Timing header"
-    return float(found.group(1))
+    return server_ms(answer.headers)
 
 
 def measure(store: Store, count: int, views: int) -> None:
     offer_id, network_id, berlin = build(store, count)
     group = f"/provider/operators/DEABC/offers/{offer_id}/networks/{network_id}/groups/{berlin}"
     with TestClient(create_app(store)) as client:
-        form = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text)
-        assert form
-        client.post(
-            "/sign-in", data={"csrf_token": form.group(1), "email": EMAIL, "password": PASSWORD}
-        )
+        sign_in(client, EMAIL, PASSWORD)
         first = client.get(group)
         total = re.search(r"([0-9,]+) EVSEs · page 1 of ([0-9,]+)", first.text)
         assert total, "the group page shows no count"
@@ -129,7 +123,7 @@ def measure(store: Store, count: int, views: int) -> None:
             ("group EVSEs, first page", group),
             ("group EVSEs, last page", f"{group}?page={last}"),
         ):
-            times = [server_ms(client, path) for _ in range(views)]
+            times = [view_ms(client, path) for _ in range(views)]
             print(
                 f"{name}: median {statistics.median(times):.1f} ms server, "
                 f"max {max(times):.1f} ms ({views} views)"

@@ -28,7 +28,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from evsenet.api import create_app
-from evsenet.benchmarking import bench_store
+from evsenet.benchmarking import bench_store, csrf_token, server_ms, sign_in
 from evsenet.domain.ids import OperatorId
 from evsenet.domain.network import Actor, GroupRef
 from evsenet.domain.network_lists import EvseSelection, NetworkEvseFilter
@@ -48,8 +48,6 @@ EMAIL = "bench@abc.example"
 PASSWORD = "benchmark password"
 ACTOR = Actor.system()
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-TIMING = re.compile(r"app;dur=([0-9.]+)")
 TOTAL = re.compile(r'data-total="excl">([^<]+)<')
 SESSION = {
     "evse_id": "DE*ABC*E1",
@@ -98,23 +96,6 @@ def build(store: Store, count: int) -> int:
     return offer.id
 
 
-def server_ms(headers: dict[str, str]) -> float:
-    found = TIMING.search(headers.get("server-timing", ""))
-    assert found, "the app sent no Server-Timing header"
-    return float(found.group(1))
-
-
-def sign_in(client: TestClient) -> str:
-    form = CSRF.search(client.get("/sign-in").text)
-    assert form
-    client.post(
-        "/sign-in", data={"csrf_token": form.group(1), "email": EMAIL, "password": PASSWORD}
-    )
-    page = CSRF.search(client.get("/networks").text)
-    assert page, "sign-in failed"
-    return page.group(1)
-
-
 def report(name: str, times: list[float]) -> None:
     print(
         f"{name}: first {times[0]:.1f} ms server, then median "
@@ -126,7 +107,8 @@ def measure(store: Store, count: int, runs: int) -> None:
     offer_id = build(store, count)
     base = f"/offers/{offer_id}/simulator"
     with TestClient(create_app(store)) as client:
-        token = sign_in(client)
+        sign_in(client, EMAIL, PASSWORD)
+        token = csrf_token(client.get("/networks").text)
         headers = {"X-CSRF-Token": token, "HX-Request": "true"}
         pages, searches, simulations = [], [], []
         for _ in range(runs + 1):

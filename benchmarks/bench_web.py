@@ -38,7 +38,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from evsenet.api import create_app
-from evsenet.benchmarking import CpuMeter, bench_store, cpu_pressure, measured
+from evsenet.benchmarking import (
+    CpuMeter,
+    bench_store,
+    cpu_pressure,
+    csrf_token,
+    measured,
+    server_ms,
+    sign_in,
+)
 from evsenet.domain.ids import OperatorId
 from evsenet.domain.network import Actor, GroupRef
 from evsenet.domain.network_lists import EvseSelection, NetworkEvseFilter
@@ -54,8 +62,6 @@ EMAIL = "bench@abc.example"
 PASSWORD = "benchmark password"
 ACTOR = Actor.system()
 TARGET_MS = 300.0
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-TIMING = re.compile(r"app;dur=([0-9.]+)")
 APPLICATION = "evsenet_bench_web"
 
 
@@ -87,12 +93,6 @@ def build(store: Store, count: int) -> tuple[int, int]:
     return network.id, groups[2].id
 
 
-def server_ms(answer_headers: dict[str, str]) -> float:
-    found = TIMING.search(answer_headers.get("server-timing", ""))
-    assert found, "the app sent no Server-Timing header"
-    return float(found.group(1))
-
-
 METER = CpuMeter([], in_process=True)
 """What `timed_get` counts as the work's CPU (`measure` names the PostgreSQL backends)."""
 
@@ -108,24 +108,14 @@ def timed_get(client: TestClient, path: str) -> tuple[float, float, float]:
     return server_ms(dict(answer.headers)), wall, cpu[0] * 1000
 
 
-def sign_in(client: TestClient) -> str:
-    form = CSRF.search(client.get("/sign-in").text)
-    assert form
-    client.post(
-        "/sign-in", data={"csrf_token": form.group(1), "email": EMAIL, "password": PASSWORD}
-    )
-    page = CSRF.search(client.get("/networks").text)
-    assert page, "sign-in failed"
-    return page.group(1)
-
-
 def measure(store: Store, count: int, views: int) -> None:
     network_id, ruhr = build(store, count)
     if store.dialect == "postgresql":
         METER.admin, METER.application = store.engine, APPLICATION
     path = f"/networks/{network_id}"
     with TestClient(create_app(store)) as client:
-        token = sign_in(client)
+        sign_in(client, EMAIL, PASSWORD)
+        token = csrf_token(client.get("/networks").text)
         first = timed_get(client, path)
         again = [timed_get(client, path) for _ in range(views)]
         print(

@@ -1,21 +1,27 @@
 """CPU time of the processes that do a benchmark's work (Linux `/proc`), so that figures
 measured on a loaded machine say what the work itself costs, not how long it waited for
 a core: the process itself, a server process, and on PostgreSQL the backends serving the
-connections that carry an `application_name`."""
+connections that carry an `application_name`. Also what the web benchmarks share: a
+store to measure in, signing in through the form, the app's own time of an answer."""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, text
 
 from evsenet.store.engine import Store
+
+if TYPE_CHECKING:
+    from starlette.testclient import TestClient
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 
@@ -125,3 +131,28 @@ def bench_store(postgres_url: str | None, name: str) -> Iterator[Store]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+_SERVER_TIMING = re.compile(r"app;dur=([0-9.]+)")
+_CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def server_ms(headers: Mapping[str, str]) -> float:
+    """The app's own time for one answer (milliseconds), from the `Server-Timing` header
+    the web app sends."""
+    found = _SERVER_TIMING.search(headers.get("server-timing", ""))
+    assert found, "the app sent no Server-Timing header"
+    return float(found.group(1))
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token of a web page's forms."""
+    found = _CSRF_FIELD.search(page)
+    assert found, "the page has no CSRF token (not signed in?)"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str) -> None:
+    """Sign in through the web app's form, CSRF token and all, as a person would."""
+    token = csrf_token(client.get("/sign-in").text)
+    client.post("/sign-in", data={"csrf_token": token, "email": email, "password": password})

@@ -15,7 +15,7 @@ from evsenet.store.engine import Store
 from tests.cli.test_cli import Cli
 from tests.integration.mixed_sessions import mixed_sessions, publish_kernel_offer, without_lines
 from tests.integration.network_fixtures import ACTOR, A, seed
-from tests.integration.offer_fixtures import NOW, network, request
+from tests.integration.offer_fixtures import NOW, Net, network, request
 
 D = Decimal
 SESSION: dict[str, Any] = {
@@ -47,7 +47,8 @@ OICP_CDR: dict[str, Any] = {
 
 
 @pytest.fixture
-def cli(store: Store) -> Cli:
+def net(store: Store) -> Net:
+    """Operator A's network with the unlimited offer to all published on it."""
     seed(store, count=10)
     net = network(store)
     offer_svc.create_and_publish(
@@ -58,6 +59,11 @@ def cli(store: Store) -> Cli:
         actor=ACTOR,
         now=NOW,
     )
+    return net
+
+
+@pytest.fixture
+def cli(store: Store, net: Net) -> Cli:
     return Cli(store.url)
 
 
@@ -106,18 +112,8 @@ def test_an_oicp_cdr_with_an_unknown_field_is_refused(cli: Cli, tmp_path: Path) 
 
 
 @pytest.fixture
-def two_offers(store: Store) -> Cli:
+def two_offers(store: Store, net: Net) -> Cli:
     """`cli` with DE*EMP's bilateral offer that the C kernel takes (`mixed_sessions`)."""
-    seed(store, count=10)
-    net = network(store)
-    offer_svc.create_and_publish(
-        store,
-        A,
-        request("create_unlimited_offer_to_all.json", net),
-        acknowledge_zero_priced=3,
-        actor=ACTOR,
-        now=NOW,
-    )
     publish_kernel_offer(store, net)
     return Cli(store.url)
 

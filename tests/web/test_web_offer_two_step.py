@@ -7,34 +7,18 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
-from evsenet.api import create_app
 from evsenet.domain.offer import TwoStepFields
 from evsenet.services import offers
-from evsenet.services.users import add_user
 from evsenet.store.engine import Store
-from tests.integration.network_fixtures import ACTOR, A, seed
-from tests.integration.offer_fixtures import NOW, Net, network, request
-from tests.web.test_web_edge import PASSWORD, sign_in
+from tests.integration.network_fixtures import ACTOR, A
+from tests.integration.offer_fixtures import NOW, Net, request
+from tests.web.test_web_edge import sign_in
 
 ALL_DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
-
-
-@pytest.fixture
-def net(store: Store) -> Net:
-    seed(store, count=10)
-    add_user(store, A, "ops@abc.example", PASSWORD)
-    return network(store)
-
-
-@pytest.fixture
-def client(store: Store, net: Net) -> Iterator[TestClient]:
-    with TestClient(create_app(store), follow_redirects=False) as client:
-        yield client
 
 
 def _terms(token: str, net: Net, **changes: str) -> dict[str, str]:

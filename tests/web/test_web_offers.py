@@ -5,7 +5,6 @@ reaching the draft exactly."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -13,27 +12,12 @@ from fastapi.testclient import TestClient
 
 from evsenet.api import create_app
 from evsenet.services import offers
-from evsenet.services.users import add_user
 from evsenet.store.engine import Store
-from tests.integration.network_fixtures import ACTOR, A, B, seed
-from tests.integration.offer_fixtures import Net, network, request
-from tests.web.test_web_edge import PASSWORD, sign_in
+from tests.integration.network_fixtures import ACTOR, A
+from tests.integration.offer_fixtures import Net, request
+from tests.web.test_web_edge import sign_in
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def net(store: Store) -> Net:
-    seed(store, count=10)
-    add_user(store, A, "ops@abc.example", PASSWORD)
-    add_user(store, B, "ops@evn.example", PASSWORD)
-    return network(store)
-
-
-@pytest.fixture
-def client(store: Store, net: Net) -> Iterator[TestClient]:
-    with TestClient(create_app(store), follow_redirects=False) as client:
-        yield client
 
 
 def _draft(store: Store, net: Net) -> int:

@@ -4,20 +4,17 @@ and breakdown, refusals next to their fields (never a 500), and tenancy."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evsenet.api import create_app
 from evsenet.services import offers
-from evsenet.services.users import add_user
 from evsenet.store.engine import Store
-from tests.integration.network_fixtures import ACTOR, A, B, seed
-from tests.integration.offer_fixtures import NOW, Net, network, request
-from tests.web.test_web_edge import PASSWORD, sign_in
+from tests.integration.network_fixtures import ACTOR, A
+from tests.integration.offer_fixtures import NOW, Net, request
+from tests.web.test_web_edge import sign_in
 
 HTMX = {"HX-Request": "true"}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -37,22 +34,8 @@ SESSION = {
 
 
 @pytest.fixture
-def net(store: Store) -> Net:
-    seed(store, count=10)
-    add_user(store, A, "ops@abc.example", PASSWORD)
-    add_user(store, B, "ops@evn.example", PASSWORD)
-    return network(store)
-
-
-@pytest.fixture
 def draft(store: Store, net: Net) -> int:
     return offers.create_offer(store, A, request(UNLIMITED, net), actor=ACTOR, now=NOW).id
-
-
-@pytest.fixture
-def client(store: Store, net: Net) -> Iterator[TestClient]:
-    with TestClient(create_app(store), follow_redirects=False) as client:
-        yield client
 
 
 def _simulate(
